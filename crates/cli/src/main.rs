@@ -1,0 +1,80 @@
+//! `lablink`: one binary for the lablink services.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use lablink_fileserver::FilesConfig;
+use lablink_fileserver::config::ENV_HELP;
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(name = "lablink", version, about = "Moodle ↔ JupyterHub bridge services")]
+struct Cli {
+    /// Log as JSON lines (for log collectors) instead of text.
+    #[arg(long, global = true, env = "LABLINK_LOG_JSON")]
+    log_json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve users' homes over the file server API (v2 and noto-legacy).
+    #[command(after_long_help = ENV_HELP, after_help = "See --help for the configuration file and environment variables.")]
+    Files {
+        /// TOML configuration file.
+        #[arg(long, short)]
+        config: Option<PathBuf>,
+        /// Folder holding one folder per user home (overrides the file and environment).
+        #[arg(long)]
+        homes: Option<PathBuf>,
+        /// Address to listen on (overrides the file and environment).
+        #[arg(long)]
+        listen: Option<String>,
+    },
+}
+
+fn init_logging(json: bool) {
+    let filter = EnvFilter::try_from_env("LABLINK_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("installing the SIGTERM handler");
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+    tracing::info!("shutting down");
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    init_logging(cli.log_json);
+    match cli.command {
+        Command::Files { config, homes, listen } => {
+            let mut env: Vec<(String, String)> = std::env::vars().collect();
+            if let Some(homes) = homes {
+                env.push(("LABLINK_FILES_HOMES".into(), homes.display().to_string()));
+            }
+            if let Some(listen) = listen {
+                env.push(("LABLINK_FILES_LISTEN".into(), listen));
+            }
+            let config = FilesConfig::load(config.as_deref(), env)?;
+            lablink_fileserver::serve(&config, shutdown_signal()).await
+        }
+    }
+}

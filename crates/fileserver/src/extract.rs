@@ -1,0 +1,360 @@
+//! Unpacking an uploaded zip: the upload lands in a private staging folder next to the target
+//! (same filesystem), every entry is checked against the limits before a byte is written, the
+//! content is unpacked beneath the staging folder only, and the result is renamed into place
+//! with RENAME_NOREPLACE once complete. Any failure removes the staging folder: nothing half-done
+//! is ever visible at the target.
+
+use std::io::{self, Read, Write};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use cap_fs_ext::DirExt;
+use cap_std::fs::{Dir, OpenOptions, Permissions, PermissionsExt};
+use lablink_protocol::files::ErrorCode;
+use lablink_protocol::path::check_name;
+use lablink_protocol::{PathError, WorkspacePath};
+use rustix::fs::{Gid, RenameFlags, Uid};
+use zip::CompressionMethod;
+use zip::ZipArchive;
+
+use crate::archive::HelperPool;
+use crate::error::{ApiError, ApiResult};
+
+const UPLOAD: &str = "upload.zip";
+const CONTENT: &str = "content";
+/// Entries below this size are not held to the ratio limit (a small file of zeros is fine).
+const RATIO_FLOOR: u64 = 1 << 20;
+/// Most attempts at a free name when the target exists.
+const MAX_RENAMES: u32 = 100;
+
+#[derive(Debug, Clone)]
+pub struct ExtractLimits {
+    pub max_entries: u64,
+    pub max_uncompressed_bytes: u64,
+    pub max_ratio: u64,
+}
+
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Extracted {
+    pub files: u64,
+    pub folders: u64,
+    pub bytes: u64,
+    pub skipped: Vec<String>,
+}
+
+/// How a taken name is varied: `name-2` (v2) or `name-V2` (noto-legacy).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Suffix {
+    Dash,
+    DashV,
+}
+
+/// A private folder in the target's parent, removed on drop unless committed.
+pub struct Staging {
+    parent: Dir,
+    name: String,
+    dir: Dir,
+    done: bool,
+}
+
+impl Staging {
+    pub fn create(parent: Dir) -> ApiResult<Self> {
+        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+        static SEQ: AtomicU64 = AtomicU64::new(0);
+        let name = format!(
+            ".lablink-staging-{}-{:x}-{}",
+            std::process::id(),
+            nanos,
+            SEQ.fetch_add(1, Ordering::Relaxed)
+        );
+        parent.create_dir(&name).map_err(|e| ApiError::from_io(&e, "the target's folder"))?;
+        let dir = parent.open_dir_nofollow(&name).map_err(|e| ApiError::from_io(&e, ""))?;
+        Ok(Self { parent, name, dir, done: false })
+    }
+
+    /// The file the upload is streamed into.
+    pub fn upload_file(&self) -> ApiResult<std::fs::File> {
+        let mut options = OpenOptions::new();
+        options.write(true).create_new(true);
+        let file = self.dir.open_with(UPLOAD, &options).map_err(|e| ApiError::from_io(&e, ""))?;
+        Ok(file.into_std())
+    }
+
+    /// Checks the uploaded zip against `limits` and unpacks it into the staging content folder.
+    pub fn extract(
+        &self,
+        limits: &ExtractLimits,
+        pool: &Arc<HelperPool>,
+        owner: Option<(Uid, Gid)>,
+    ) -> ApiResult<Extracted> {
+        let file = self.dir.open(UPLOAD).map_err(|e| ApiError::from_io(&e, ""))?;
+        let mut archive = ZipArchive::new(file.into_std())
+            .map_err(|_| ApiError::bad_archive("the upload is not a readable zip archive"))?;
+        let plan = check(&mut archive, limits)?;
+        self.dir.create_dir(CONTENT).map_err(|e| ApiError::from_io(&e, ""))?;
+        let content = self.dir.open_dir_nofollow(CONTENT).map_err(|e| ApiError::from_io(&e, ""))?;
+        for folder in &plan.folders {
+            content.create_dir_all(folder.as_str()).map_err(|e| unpack_error(&e, folder.as_str()))?;
+        }
+        let written = AtomicU64::new(0);
+        let lease = pool.take_lease(1);
+        let threads = 1 + lease.count();
+        let results: Vec<ApiResult<u64>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..threads)
+                .map(|t| {
+                    let (content, plan, written) = (&content, &plan, &written);
+                    scope.spawn(move || -> ApiResult<u64> {
+                        let file = self.dir.open(UPLOAD).map_err(|e| ApiError::from_io(&e, ""))?;
+                        let mut archive = ZipArchive::new(file.into_std())
+                            .map_err(|_| ApiError::bad_archive("the upload is not a readable zip"))?;
+                        let mut files = 0;
+                        for entry in plan.files.iter().skip(t).step_by(threads) {
+                            unpack_file(&mut archive, entry, content, limits, written, owner)?;
+                            files += 1;
+                        }
+                        Ok(files)
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err(ApiError::internal()))).collect()
+        });
+        let mut files = 0;
+        for r in results {
+            files += r?;
+        }
+        if let Some((uid, gid)) = owner {
+            chown_dir(&content, uid, gid)?;
+            for folder in &plan.folders {
+                let dir = content.open_dir(folder.as_str()).map_err(|e| unpack_error(&e, folder.as_str()))?;
+                chown_dir(&dir, uid, gid)?;
+            }
+        }
+        Ok(Extracted {
+            files,
+            folders: plan.folders.len() as u64,
+            bytes: written.load(Ordering::Relaxed),
+            skipped: plan.skipped,
+        })
+    }
+
+    /// Moves the unpacked content to `name` in the parent, never over anything that exists.
+    /// With `rename`, a free variant of the name is chosen; returns the name used.
+    pub fn commit(mut self, name: &str, rename: Option<Suffix>) -> ApiResult<String> {
+        let mut candidate = name.to_owned();
+        for attempt in 1..=MAX_RENAMES {
+            if attempt > 1 {
+                let Some(suffix) = rename else { break };
+                candidate = match suffix {
+                    Suffix::Dash => format!("{name}-{attempt}"),
+                    Suffix::DashV => format!("{name}-V{attempt}"),
+                };
+                check_name(&candidate)?;
+            }
+            match rustix::fs::renameat_with(
+                &self.dir,
+                CONTENT,
+                &self.parent,
+                candidate.as_str(),
+                RenameFlags::NOREPLACE,
+            ) {
+                Ok(()) => {
+                    self.done = true;
+                    let _ = self.parent.remove_dir_all(&self.name);
+                    return Ok(candidate);
+                }
+                Err(rustix::io::Errno::EXIST) => continue,
+                Err(e) => return Err(ApiError::from_io(&e.into(), name)),
+            }
+        }
+        Err(ApiError::new(ErrorCode::Conflict, format!("`{name}` already exists")))
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.done {
+            if let Err(err) = self.parent.remove_dir_all(&self.name) {
+                tracing::warn!(error = %err, "could not remove a staging folder");
+            }
+        }
+    }
+}
+
+struct FileEntry {
+    index: usize,
+    path: WorkspacePath,
+    size: u64,
+    executable: bool,
+}
+
+struct CheckedPlan {
+    folders: Vec<WorkspacePath>,
+    files: Vec<FileEntry>,
+    skipped: Vec<String>,
+}
+
+/// Reads only the central directory: every name, size and method is judged before unpacking.
+fn check(archive: &mut ZipArchive<std::fs::File>, limits: &ExtractLimits) -> ApiResult<CheckedPlan> {
+    if archive.len() as u64 > limits.max_entries {
+        return Err(ApiError::limit(format!(
+            "the archive has {} entries; at most {} are accepted",
+            archive.len(),
+            limits.max_entries
+        )));
+    }
+    let mut plan = CheckedPlan { folders: Vec::new(), files: Vec::new(), skipped: Vec::new() };
+    let mut folders = std::collections::BTreeSet::new();
+    let mut names = std::collections::HashSet::new();
+    let mut total: u64 = 0;
+    for index in 0..archive.len() {
+        let entry = archive
+            .by_index_raw(index)
+            .map_err(|_| ApiError::bad_archive("an entry of the archive cannot be read"))?;
+        let raw_name = entry.name().map(|n| n.into_owned()).unwrap_or_else(|_| {
+            String::from_utf8_lossy(entry.name_raw()).into_owned()
+        });
+        // Archives made on Windows separate folders with backslashes.
+        let name = raw_name.replace('\\', "/");
+        let path = WorkspacePath::parse(&name).map_err(|err| match err {
+            PathError::Absolute | PathError::EscapesRoot => ApiError::bad_archive(format!(
+                "entry `{}` would land outside the target folder",
+                printable(&raw_name)
+            )),
+            other => ApiError::bad_archive(format!(
+                "entry `{}` has an unusable name: {other}",
+                printable(&raw_name)
+            )),
+        })?;
+        if entry.encrypted() {
+            return Err(ApiError::bad_archive("encrypted archives are not accepted"));
+        }
+        if entry.is_symlink() {
+            plan.skipped.push(path.to_string());
+            continue;
+        }
+        if path.is_root() {
+            continue;
+        }
+        if entry.is_dir() {
+            folders.insert(path);
+            continue;
+        }
+        if !matches!(entry.compression(), CompressionMethod::Stored | CompressionMethod::Deflated) {
+            return Err(ApiError::bad_archive(format!(
+                "entry `{}` uses a compression method other than deflate or store",
+                printable(&raw_name)
+            )));
+        }
+        let size = entry.size();
+        total = total.saturating_add(size);
+        if total > limits.max_uncompressed_bytes {
+            return Err(ApiError::limit(format!(
+                "the archive expands to more than {} bytes",
+                limits.max_uncompressed_bytes
+            )));
+        }
+        if size > RATIO_FLOOR && size / entry.compressed_size().max(1) > limits.max_ratio {
+            return Err(ApiError::limit(format!(
+                "entry `{}` is compressed more than {}:1, which looks like a zip bomb",
+                printable(&raw_name),
+                limits.max_ratio
+            )));
+        }
+        if !names.insert(path.clone()) {
+            return Err(ApiError::bad_archive(format!(
+                "entry `{}` appears twice",
+                printable(&raw_name)
+            )));
+        }
+        let mut parent = path.parent();
+        while let Some(p) = parent.filter(|p| !p.is_root()) {
+            parent = p.parent();
+            folders.insert(p);
+        }
+        let executable = entry.unix_mode().is_some_and(|m| m & 0o111 != 0);
+        plan.files.push(FileEntry { index, path, size, executable });
+    }
+    if let Some(clash) = plan.files.iter().find(|f| folders.contains(&f.path)) {
+        return Err(ApiError::bad_archive(format!(
+            "`{}` is both a file and a folder in the archive",
+            clash.path
+        )));
+    }
+    plan.folders = folders.into_iter().collect();
+    Ok(plan)
+}
+
+fn unpack_file(
+    archive: &mut ZipArchive<std::fs::File>,
+    entry: &FileEntry,
+    content: &Dir,
+    limits: &ExtractLimits,
+    written: &AtomicU64,
+    owner: Option<(Uid, Gid)>,
+) -> ApiResult<()> {
+    let shown = entry.path.as_str();
+    let mut reader = archive
+        .by_index(entry.index)
+        .map_err(|_| ApiError::bad_archive(format!("entry `{shown}` cannot be read")))?;
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    let mut file = content.open_with(shown, &options).map_err(|e| unpack_error(&e, shown))?;
+    let mut buf = vec![0u8; 128 << 10];
+    let mut copied: u64 = 0;
+    loop {
+        let n = reader.read(&mut buf).map_err(|_| {
+            ApiError::bad_archive(format!("entry `{shown}` is damaged (bad data or checksum)"))
+        })?;
+        if n == 0 {
+            break;
+        }
+        copied += n as u64;
+        // Never trust the sizes an archive declares: count what really comes out.
+        if copied > entry.size {
+            return Err(ApiError::bad_archive(format!(
+                "entry `{shown}` holds more data than it declares"
+            )));
+        }
+        if written.fetch_add(n as u64, Ordering::Relaxed) + n as u64 > limits.max_uncompressed_bytes {
+            return Err(ApiError::limit("the archive expands past the size limit"));
+        }
+        file.write_all(&buf[..n]).map_err(|e| unpack_error(&e, shown))?;
+    }
+    if entry.executable {
+        file.set_permissions(Permissions::from_mode(0o755)).map_err(|e| unpack_error(&e, shown))?;
+    }
+    if let Some((uid, gid)) = owner {
+        rustix::fs::fchown(&file, Some(uid), Some(gid)).map_err(|e| unpack_error(&e.into(), shown))?;
+    }
+    Ok(())
+}
+
+fn chown_dir(dir: &Dir, uid: Uid, gid: Gid) -> ApiResult<()> {
+    rustix::fs::fchown(dir, Some(uid), Some(gid)).map_err(|e| ApiError::from_io(&e.into(), ""))
+}
+
+fn unpack_error(err: &io::Error, what: &str) -> ApiError {
+    match err.kind() {
+        io::ErrorKind::AlreadyExists | io::ErrorKind::NotADirectory => {
+            ApiError::bad_archive(format!("entry `{what}` clashes with another entry"))
+        }
+        _ => ApiError::from_io(err, what),
+    }
+}
+
+/// Names from archives may hold anything; show control characters escaped.
+fn printable(name: &str) -> String {
+    name.chars().flat_map(char::escape_debug).take(200).collect()
+}
+
+/// When the server runs as root, what it unpacks must belong to the home's owner, or the
+/// user's own Jupyter server could not edit it.
+pub fn owner_for(home: &Dir) -> Option<(Uid, Gid)> {
+    if !rustix::process::geteuid().is_root() {
+        return None;
+    }
+    let stat = rustix::fs::fstat(home).ok()?;
+    let (uid, gid) = (Uid::from_raw(stat.st_uid), Gid::from_raw(stat.st_gid));
+    if uid.is_root() { None } else { Some((uid, gid)) }
+}

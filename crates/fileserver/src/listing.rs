@@ -1,0 +1,112 @@
+//! One folder level, read without following symlinks, in the order every client shows:
+//! folders first, then by name (case-insensitive, ties broken by exact bytes).
+
+use std::cmp::Ordering;
+use std::io;
+use std::time::UNIX_EPOCH;
+
+use cap_std::fs::{Dir, DirEntry, Metadata};
+use lablink_protocol::files::{Entry, EntryKind};
+
+/// Reads every entry of `dir`, hidden names (leading `.`) only when asked, sorted.
+pub fn read_folder(dir: &Dir, hidden: bool) -> io::Result<Vec<Entry>> {
+    let mut out = Vec::new();
+    for item in dir.entries()? {
+        let item = item?;
+        let name = item.file_name().to_string_lossy().into_owned();
+        if !hidden && name.starts_with('.') {
+            continue;
+        }
+        match entry_of(&item, name) {
+            Ok(entry) => out.push(entry),
+            // Gone between readdir and stat: the listing simply no longer has it.
+            Err(err) if err.kind() == io::ErrorKind::NotFound => {}
+            Err(err) => return Err(err),
+        }
+    }
+    out.sort_by(compare);
+    Ok(out)
+}
+
+fn entry_of(item: &DirEntry, name: String) -> io::Result<Entry> {
+    let meta = item.metadata()?;
+    Ok(Entry { name, kind: kind_of(&meta), size: size_of(&meta), modified: modified_secs(&meta) })
+}
+
+pub fn kind_of(meta: &Metadata) -> EntryKind {
+    let ft = meta.file_type();
+    if ft.is_symlink() {
+        EntryKind::Symlink
+    } else if ft.is_dir() {
+        EntryKind::Folder
+    } else if ft.is_file() {
+        EntryKind::File
+    } else {
+        EntryKind::Other
+    }
+}
+
+fn size_of(meta: &Metadata) -> u64 {
+    if meta.file_type().is_file() { meta.len() } else { 0 }
+}
+
+/// Modification time as Unix seconds (0 where the filesystem has none).
+pub fn modified_secs(meta: &Metadata) -> i64 {
+    meta.modified()
+        .ok()
+        .and_then(|t| t.into_std().duration_since(UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// Folders before everything else; then case-insensitive name; then exact name.
+pub fn rank(kind: EntryKind) -> u8 {
+    match kind {
+        EntryKind::Folder => 0,
+        _ => 1,
+    }
+}
+
+pub fn compare_keys(a_rank: u8, a_name: &str, b_rank: u8, b_name: &str) -> Ordering {
+    a_rank
+        .cmp(&b_rank)
+        .then_with(|| {
+            let a = a_name.chars().flat_map(char::to_lowercase);
+            let b = b_name.chars().flat_map(char::to_lowercase);
+            a.cmp(b)
+        })
+        .then_with(|| a_name.cmp(b_name))
+}
+
+pub fn compare(a: &Entry, b: &Entry) -> Ordering {
+    compare_keys(rank(a.kind), &a.name, rank(b.kind), &b.name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cap_std::ambient_authority;
+
+    #[test]
+    fn folders_first_then_names() {
+        let tmp = tempfile::tempdir().unwrap();
+        for f in ["b.txt", "A.txt", ".hidden", "a.txt"] {
+            std::fs::write(tmp.path().join(f), b"x").unwrap();
+        }
+        std::fs::create_dir(tmp.path().join("zeta")).unwrap();
+        std::os::unix::fs::symlink("/etc/passwd", tmp.path().join("link")).unwrap();
+        let dir = Dir::open_ambient_dir(tmp.path(), ambient_authority()).unwrap();
+        let names: Vec<_> =
+            read_folder(&dir, false).unwrap().into_iter().map(|e| (e.name, e.kind)).collect();
+        assert_eq!(
+            names,
+            vec![
+                ("zeta".into(), EntryKind::Folder),
+                ("A.txt".into(), EntryKind::File),
+                ("a.txt".into(), EntryKind::File),
+                ("b.txt".into(), EntryKind::File),
+                ("link".into(), EntryKind::Symlink),
+            ]
+        );
+        assert_eq!(read_folder(&dir, true).unwrap().len(), 6);
+    }
+}

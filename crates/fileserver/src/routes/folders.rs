@@ -1,0 +1,65 @@
+//! `POST /v2/homes/{home}/folders?path=`: make a folder (and its parents when asked).
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use cap_fs_ext::DirExt;
+use lablink_protocol::WorkspacePath;
+use lablink_protocol::files::{FolderCreated, FolderQuery};
+
+use super::{blocking, query};
+use crate::error::{ApiError, ApiResult};
+use crate::home::{open_folder, open_parent};
+use crate::state::SharedState;
+
+pub async fn create_folder(
+    State(state): State<SharedState>,
+    Path(home): Path<String>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> ApiResult<(StatusCode, Json<FolderCreated>)> {
+    state.tokens.verify(&headers, &method, uri.path(), &home, true)?;
+    let q: FolderQuery = query(&uri)?;
+    blocking(move || {
+        let home_dir = state.homes.open_home(&home)?;
+        let owner = crate::extract::owner_for(&home_dir);
+        let created = if q.parents {
+            let mut dir = home_dir;
+            let mut walked = WorkspacePath::root();
+            let mut created = false;
+            for name in q.path.segments() {
+                walked = walked.join(name)?;
+                match dir.create_dir(name) {
+                    Ok(()) => created = true,
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                    Err(e) => return Err(ApiError::from_io(&e, walked.as_str())),
+                }
+                dir = match dir.open_dir_nofollow(name) {
+                    Ok(sub) => sub,
+                    Err(_) => open_folder(&dir, &WorkspacePath::parse(name)?)?,
+                };
+                if created {
+                    adopt(&dir, owner)?;
+                }
+            }
+            created
+        } else {
+            let (parent, name) = open_parent(&home_dir, &q.path)?;
+            parent.create_dir(name).map_err(|e| ApiError::from_io(&e, q.path.as_str()))?;
+            let dir = parent.open_dir_nofollow(name).map_err(|e| ApiError::from_io(&e, q.path.as_str()))?;
+            adopt(&dir, owner)?;
+            true
+        };
+        let status = if created { StatusCode::CREATED } else { StatusCode::OK };
+        Ok((status, Json(FolderCreated { path: q.path, created })))
+    })
+    .await
+}
+
+fn adopt(dir: &cap_std::fs::Dir, owner: Option<(rustix::fs::Uid, rustix::fs::Gid)>) -> ApiResult<()> {
+    if let Some((uid, gid)) = owner {
+        rustix::fs::fchown(dir, Some(uid), Some(gid)).map_err(|e| ApiError::from_io(&e.into(), ""))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,485 @@
+//! The v2 API over real HTTP on 127.0.0.1: every route, every refusal.
+
+mod common;
+
+use common::*;
+use lablink_protocol::files::{EntriesPage, EntryKind, ExtractResult, FolderCreated};
+
+fn write(path: impl AsRef<std::path::Path>, data: impl AsRef<[u8]>) {
+    let path = path.as_ref();
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, data).unwrap();
+}
+
+#[tokio::test]
+async fn health_answers() {
+    let s = start().await;
+    let resp = s.client.get(s.url("/v2/health")).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(body["status"], "ok");
+}
+
+#[tokio::test]
+async fn entries_lists_one_level_folders_first_and_pages() {
+    let s = start().await;
+    let home = s.home("alice");
+    for i in 0..23 {
+        write(home.join(format!("work/file{i:02}.ipynb")), b"{}");
+    }
+    std::fs::create_dir_all(home.join("work/zfolder/deeper")).unwrap();
+    std::fs::create_dir_all(home.join("work/Afolder")).unwrap();
+    write(home.join("work/.hidden"), b"x");
+    write(home.join("work/zfolder/deeper/not-listed.txt"), b"x");
+
+    let page: EntriesPage = s.get("alice", "entries", "path=work&limit=1000").await.json().await.unwrap();
+    assert_eq!(page.total, 25);
+    assert_eq!(page.entries[0].name, "Afolder");
+    assert_eq!(page.entries[1].name, "zfolder");
+    assert_eq!(page.entries[1].kind, EntryKind::Folder);
+    assert_eq!(page.entries[2].name, "file00.ipynb");
+    assert_eq!(page.entries[2].size, 2);
+    assert!(page.entries[2].modified > 1_600_000_000);
+    assert!(page.next_cursor.is_none());
+    assert!(page.entries.iter().all(|e| e.name != ".hidden" && e.name != "not-listed.txt"));
+
+    let hidden: EntriesPage = s.get("alice", "entries", "path=work&hidden=true").await.json().await.unwrap();
+    assert_eq!(hidden.total, 26);
+
+    // Paging: 10 at a time, every entry exactly once, in order.
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    for _ in 0..10 {
+        let q = match &cursor {
+            Some(c) => format!("path=work&limit=10&cursor={c}"),
+            None => "path=work&limit=10".into(),
+        };
+        let p: EntriesPage = s.get("alice", "entries", &q).await.json().await.unwrap();
+        assert!(p.entries.len() <= 10);
+        seen.extend(p.entries.into_iter().map(|e| e.name));
+        cursor = p.next_cursor;
+        if cursor.is_none() {
+            break;
+        }
+    }
+    let all: Vec<_> = page.entries.into_iter().map(|e| e.name).collect();
+    assert_eq!(seen, all);
+
+    let bad = s.get("alice", "entries", "path=work&cursor=!!notours").await;
+    assert_eq!(error_code(bad).await.0, 400);
+}
+
+#[tokio::test]
+async fn entries_of_the_home_root_and_missing_folders() {
+    let s = start().await;
+    std::fs::create_dir_all(s.home("alice").join("one")).unwrap();
+    let page: EntriesPage = s.get("alice", "entries", "").await.json().await.unwrap();
+    assert_eq!(page.entries.len(), 1);
+    let (status, code, msg) = error_code(s.get("alice", "entries", "path=nope").await).await;
+    assert_eq!((status, code.as_str()), (404, "not_found"));
+    assert!(!msg.contains(&s.homes.display().to_string()), "no server path in: {msg}");
+    write(s.home("alice").join("f.txt"), b"x");
+    let (status, code, _) = error_code(s.get("alice", "entries", "path=f.txt").await).await;
+    assert_eq!((status, code.as_str()), (409, "not_a_folder"));
+    let (status, _, msg) = error_code(s.get("carol", "entries", "").await).await;
+    assert_eq!(status, 404);
+    assert!(msg.contains("no home"));
+}
+
+/// `..`, absolute paths, control characters and encoded dots in every path parameter.
+#[tokio::test]
+async fn paths_escaping_the_home_are_refused_everywhere() {
+    let s = start().await;
+    std::fs::create_dir_all(s.home("alice").join("a")).unwrap();
+    let zip = make_zip(&[("x.txt", b"x")]);
+    let escapes = ["..", "../bob", "a/../../bob/private", "/etc", "/", "a/%2e%2e/%2e%2e/bob", "x%0Ay", "x%00y"];
+    for bad in escapes {
+        for (route, post) in [("entries", false), ("archive", false), ("extract", true), ("folders", true)] {
+            let q = format!("path={bad}");
+            let resp = if post {
+                s.post("alice", route, &q, zip.clone()).await
+            } else {
+                s.get("alice", route, &q).await
+            };
+            let status = resp.status().as_u16();
+            let body = resp.text().await.unwrap();
+            assert!(
+                status == 400 || (bad == "/" && status == 400),
+                "{route} path={bad}: expected 400, got {status} {body}"
+            );
+            assert!(!body.contains(BOB_SECRET));
+            assert!(body.contains("\"code\""), "{route} {bad}: JSON error expected: {body}");
+        }
+    }
+    // Decoded once, `%252e%252e` is the literal name `%2e%2e`: a folder name like any other.
+    std::fs::create_dir_all(s.home("alice").join("%2e%2e")).unwrap();
+    let resp = s.get("alice", "entries", "path=%252e%252e").await;
+    assert_eq!(resp.status(), 200);
+    assert!(!s.home("alice").join("..").join("bob").join("x.txt").exists());
+    assert!(leftovers(&s.homes).is_empty());
+}
+
+#[tokio::test]
+async fn the_home_parameter_cannot_escape_either() {
+    let s = start().await;
+    for home in ["..", ".", ".hidden", "bob%2F..%2Falice"] {
+        let decoded = home.replace("%2F", "/");
+        let path = format!("/v2/homes/{home}/entries");
+        let t = sign_with(&claims(&decoded, "GET", &path, "read"), KID, SECRET);
+        let resp = s.client.get(s.url(&path)).bearer_auth(t).send().await.unwrap();
+        let status = resp.status().as_u16();
+        assert!(status == 400 || status == 401 || status == 404, "home {home}: {status}");
+        assert!(!resp.text().await.unwrap().contains("secret.txt"));
+    }
+}
+
+#[tokio::test]
+async fn symlinks_are_never_followed() {
+    let s = start().await;
+    let alice = s.home("alice");
+    std::fs::create_dir_all(alice.join("work")).unwrap();
+    symlink(s.home("bob"), alice.join("work/bob-home"));
+    symlink(s.home("bob").join("private/secret.txt"), alice.join("work/stolen.txt"));
+    symlink("loop-b", alice.join("work/loop-a"));
+    symlink("loop-a", alice.join("work/loop-b"));
+    write(alice.join("work/mine.txt"), b"mine");
+
+    // Listed as links, not as what they point to.
+    let page: EntriesPage = s.get("alice", "entries", "path=work").await.json().await.unwrap();
+    let kinds: std::collections::HashMap<_, _> = page.entries.iter().map(|e| (e.name.as_str(), e.kind)).collect();
+    assert_eq!(kinds["bob-home"], EntryKind::Symlink);
+    assert_eq!(kinds["stolen.txt"], EntryKind::Symlink);
+    assert_eq!(kinds["loop-a"], EntryKind::Symlink);
+
+    for path in ["work/bob-home", "work/bob-home/private", "work/loop-a"] {
+        let (status, code, _) = error_code(s.get("alice", "entries", &format!("path={path}")).await).await;
+        assert_eq!((status, code.as_str()), (403, "forbidden"), "{path}");
+        let resp = s.get("alice", "archive", &format!("path={path}")).await;
+        assert_eq!(resp.status(), 403, "{path}");
+    }
+    // Through a link as the parent of an extract or a new folder.
+    let zip = make_zip(&[("x.txt", b"x")]);
+    let resp = s.post("alice", "extract", "path=work/bob-home/dropped", zip).await;
+    assert_eq!(resp.status(), 403);
+    let resp = s.post("alice", "folders", "path=work/bob-home/made", vec![]).await;
+    assert_eq!(resp.status(), 403);
+    assert!(!s.home("bob").join("dropped").exists() && !s.home("bob").join("made").exists());
+
+    // Archived: links left out and named in the headers; Bob's bytes never included.
+    let resp = s.get("alice", "archive", "path=work").await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["lablink-skipped-count"], "4");
+    let skipped = resp.headers()["lablink-skipped"].to_str().unwrap().to_owned();
+    assert!(skipped.contains("stolen.txt") && skipped.contains("bob-home"), "{skipped}");
+    let bytes = resp.bytes().await.unwrap();
+    assert!(!bytes.windows(BOB_SECRET.len()).any(|w| w == BOB_SECRET.as_bytes()));
+    let files = read_zip(&bytes);
+    assert_eq!(files.keys().collect::<Vec<_>>(), vec!["mine.txt"]);
+}
+
+#[tokio::test]
+async fn archive_streams_a_tree_without_caches() {
+    let s = start().await;
+    let alice = s.home("alice");
+    write(alice.join("hw1/notebook.ipynb"), br#"{"cells": []}"#);
+    write(alice.join("hw1/data/table.csv"), "a,b\n1,2\n".repeat(10_000));
+    write(alice.join("hw1/.ipynb_checkpoints/notebook-checkpoint.ipynb"), b"old");
+    write(alice.join("hw1/__pycache__/mod.cpython-311.pyc"), b"pyc");
+    write(alice.join("hw1/odd\nname ünï.txt"), b"newline and unicode");
+    std::fs::create_dir_all(alice.join("hw1/empty")).unwrap();
+
+    let resp = s.get("alice", "archive", "path=hw1").await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["content-type"], "application/zip");
+    assert_eq!(resp.headers()["lablink-skipped-count"], "0");
+    assert!(resp.headers()["content-disposition"].to_str().unwrap().contains("hw1.zip"));
+    let files = read_zip(&resp.bytes().await.unwrap());
+    let mut names: Vec<_> = files.keys().cloned().collect();
+    names.sort();
+    assert_eq!(names, ["data/", "data/table.csv", "empty/", "notebook.ipynb", "odd\nname ünï.txt"]);
+    assert_eq!(files["data/table.csv"], "a,b\n1,2\n".repeat(10_000).into_bytes());
+
+    let resp = s.get("alice", "archive", "path=hw1&include_caches=true").await;
+    let files = read_zip(&resp.bytes().await.unwrap());
+    assert!(files.contains_key(".ipynb_checkpoints/notebook-checkpoint.ipynb"));
+    assert!(files.contains_key("__pycache__/mod.cpython-311.pyc"));
+}
+
+/// A file is replaced by a link to Bob's secret while the archive is being written: the
+/// server opens every file without following links, so the link is left out.
+#[tokio::test]
+async fn a_symlink_swapped_in_mid_archive_is_not_followed() {
+    let s = start().await;
+    let alice = s.home("alice");
+    // Enough incompressible data ahead of the target that the writer blocks on the slow reader.
+    let mut seed = 0x9e3779b97f4a7c15u64;
+    let noise: Vec<u8> = (0..(8 << 20))
+        .map(|_| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed as u8
+        })
+        .collect();
+    for i in 0..6 {
+        write(alice.join(format!("big/a{i}.bin")), &noise);
+    }
+    // Larger than what is compressed ahead, so the writer opens it only when it gets there.
+    write(alice.join("big/zz-last.txt"), b"harmless".repeat(300_000));
+
+    let resp = s.get("alice", "archive", "path=big").await;
+    assert_eq!(resp.status(), 200);
+    let mut stream = resp.bytes_stream();
+    use futures_util::StreamExt;
+    let mut bytes = Vec::new();
+    bytes.extend_from_slice(&stream.next().await.unwrap().unwrap());
+    // Swap now: the writer is still on the first files.
+    std::fs::remove_file(alice.join("big/zz-last.txt")).unwrap();
+    symlink(s.home("bob").join("private/secret.txt"), alice.join("big/zz-last.txt"));
+    while let Some(chunk) = stream.next().await {
+        bytes.extend_from_slice(&chunk.unwrap());
+    }
+    assert!(!bytes.windows(BOB_SECRET.len()).any(|w| w == BOB_SECRET.as_bytes()));
+    let files = read_zip(&bytes);
+    assert_eq!(files.len(), 6, "{:?}", files.keys());
+    assert!(!files.contains_key("zz-last.txt"));
+    let comment = zip::ZipArchive::new(std::io::Cursor::new(&bytes)).unwrap().comment().to_vec();
+    assert!(String::from_utf8_lossy(&comment).contains("zz-last.txt"));
+}
+
+#[tokio::test]
+async fn extract_lands_complete_and_never_overwrites() {
+    let s = start().await;
+    std::fs::create_dir_all(s.home("alice").join("inbox")).unwrap();
+    let zip = make_zip(&[
+        ("hw/", b""),
+        ("hw/a.ipynb", b"{\"cells\":[]}"),
+        ("hw/data/b.csv", b"1,2,3\n"),
+        ("top.txt", b"top"),
+    ]);
+    let resp = s.post("alice", "extract", "path=inbox/sub1", zip.clone()).await;
+    assert_eq!(resp.status(), 201);
+    let r: ExtractResult = resp.json().await.unwrap();
+    assert_eq!(r.path.as_str(), "inbox/sub1");
+    assert_eq!((r.files, r.folders, r.bytes), (3, 2, 12 + 6 + 3));
+    let base = s.home("alice").join("inbox/sub1");
+    assert_eq!(std::fs::read(base.join("hw/data/b.csv")).unwrap(), b"1,2,3\n");
+    assert_eq!(std::fs::read(base.join("top.txt")).unwrap(), b"top");
+
+    // Taken: renamed by default, refused with on_conflict=fail, never merged.
+    let r: ExtractResult = s.post("alice", "extract", "path=inbox/sub1", zip.clone()).await.json().await.unwrap();
+    assert_eq!(r.path.as_str(), "inbox/sub1-2");
+    let (status, code, _) =
+        error_code(s.post("alice", "extract", "path=inbox/sub1&on_conflict=fail", zip.clone()).await).await;
+    assert_eq!((status, code.as_str()), (409, "conflict"));
+    // Even an empty folder in the way is not replaced.
+    std::fs::create_dir_all(s.home("alice").join("inbox/empty")).unwrap();
+    let (status, _, _) =
+        error_code(s.post("alice", "extract", "path=inbox/empty&on_conflict=fail", zip.clone()).await).await;
+    assert_eq!(status, 409);
+    let r: ExtractResult = s.post("alice", "extract", "path=inbox/empty", zip.clone()).await.json().await.unwrap();
+    assert_eq!(r.path.as_str(), "inbox/empty-2");
+    assert_eq!(std::fs::read_dir(s.home("alice").join("inbox/empty")).unwrap().count(), 0);
+
+    let (status, _, _) = error_code(s.post("alice", "extract", "path=missing/parent", zip.clone()).await).await;
+    assert_eq!(status, 404);
+    assert!(leftovers(&s.homes).is_empty());
+}
+
+/// Each hostile archive is refused with a clear error, and nothing of it remains anywhere.
+#[tokio::test]
+async fn hostile_archives_are_refused_and_leave_nothing() {
+    let s = start_with(|c| {
+        c.limits.max_entries = 50;
+        c.limits.max_uncompressed_bytes = 64 << 20;
+    })
+    .await;
+    std::fs::create_dir_all(s.home("alice").join("in")).unwrap();
+    let zeros = vec![0u8; 40 << 20];
+    let many: Vec<(String, Vec<u8>)> = (0..51).map(|i| (format!("f{i}"), vec![])).collect();
+    let many_refs: Vec<(&str, &[u8])> = many.iter().map(|(n, d)| (n.as_str(), d.as_slice())).collect();
+    let big_a = vec![7u8; 40 << 20];
+    let cases: Vec<(&str, Vec<u8>, u16, &str)> = vec![
+        ("zip-slip", make_zip(&[("ok.txt", b"ok"), ("../evil.txt", b"evil")]), 400, "outside"),
+        ("deep zip-slip", make_zip(&[("a/b/../../../evil.txt", b"evil")]), 400, "outside"),
+        ("absolute", make_zip(&[("/tmp/evil.txt", b"evil")]), 400, "outside"),
+        ("backslashes", make_zip(&[("..\\..\\evil.txt", b"evil")]), 400, "outside"),
+        ("control chars", make_zip(&[("bad\u{1}name", b"x")]), 400, "unusable name"),
+        ("zip bomb", make_zip(&[("zeros.bin", &zeros)]), 413, "zip bomb"),
+        ("too many entries", make_zip(&many_refs), 413, "entries"),
+        ("too large expanded", make_zip(&[("a.bin", &big_a[..]), ("b.bin", &big_a[..])]), 413, "zip bomb"),
+        ("not a zip", b"this is not a zip file at all".to_vec(), 400, "not a readable zip"),
+        ("empty", Vec::new(), 400, "empty"),
+        ("file and folder", make_zip(&[("x", b"1"), ("x/y", b"2")]), 400, "both a file and a folder"),
+        ("duplicate", make_zip(&[("d.txt", b"1"), ("./d.txt", b"2")]), 400, "twice"),
+    ];
+    for (what, body, status, words) in cases {
+        let (got, _, msg) = error_code(s.post("alice", "extract", "path=in/target", body).await).await;
+        assert_eq!(got, status, "{what}: {msg}");
+        assert!(msg.contains(words), "{what}: message `{msg}` should mention `{words}`");
+        assert!(!s.home("alice").join("in/target").exists(), "{what}: target must not exist");
+        assert!(leftovers(&s.homes).is_empty(), "{what}: staging left behind");
+    }
+    assert!(!s.homes.join("evil.txt").exists() && !s.home("alice").join("evil.txt").exists());
+    assert!(!std::path::Path::new("/tmp/evil.txt").exists());
+}
+
+#[tokio::test]
+async fn links_inside_an_archive_are_skipped() {
+    let s = start().await;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default();
+    zip.add_symlink("link-to-bob", "../../bob/private/secret.txt", opts).unwrap();
+    zip.start_file("real.txt", opts).unwrap();
+    std::io::Write::write_all(&mut zip, b"real").unwrap();
+    let bytes = zip.finish().unwrap().into_inner();
+    let r: ExtractResult = s.post("alice", "extract", "path=got", bytes).await.json().await.unwrap();
+    assert_eq!(r.skipped, vec!["link-to-bob".to_owned()]);
+    assert_eq!(r.files, 1);
+    let got = s.home("alice").join("got");
+    assert!(std::fs::symlink_metadata(got.join("link-to-bob")).is_err());
+}
+
+#[tokio::test]
+async fn huge_uploads_are_cut_off() {
+    let s = start_with(|c| c.limits.max_upload_bytes = 1 << 20).await;
+    // Declared too large: refused before reading.
+    let body = vec![1u8; 2 << 20];
+    let (status, code, _) = error_code(s.post("alice", "extract", "path=x", body.clone()).await).await;
+    assert_eq!((status, code.as_str()), (413, "payload_too_large"));
+    // Streamed without a length: cut off while reading.
+    let path = "/v2/homes/alice/extract";
+    let chunks: Vec<Result<Vec<u8>, std::io::Error>> = (0..32).map(|_| Ok(vec![1u8; 128 << 10])).collect();
+    let resp = s
+        .client
+        .post(s.url(&format!("{path}?path=x")))
+        .bearer_auth(token("alice", "POST", path, "read write"))
+        .body(reqwest::Body::wrap_stream(futures_util::stream::iter(chunks)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 413);
+    assert!(!s.home("alice").join("x").exists());
+    assert!(leftovers(&s.homes).is_empty());
+}
+
+#[tokio::test]
+async fn folders_are_made_inside_the_home_only() {
+    let s = start().await;
+    let resp = s.post("alice", "folders", "path=new", vec![]).await;
+    assert_eq!(resp.status(), 201);
+    let made: FolderCreated = resp.json().await.unwrap();
+    assert!(made.created && s.home("alice").join("new").is_dir());
+    let (status, code, _) = error_code(s.post("alice", "folders", "path=new", vec![]).await).await;
+    assert_eq!((status, code.as_str()), (409, "conflict"));
+    let (status, _, _) = error_code(s.post("alice", "folders", "path=a/b/c", vec![]).await).await;
+    assert_eq!(status, 404);
+    let resp = s.post("alice", "folders", "path=a/b/c&parents=true", vec![]).await;
+    assert_eq!(resp.status(), 201);
+    assert!(s.home("alice").join("a/b/c").is_dir());
+    let resp = s.post("alice", "folders", "path=a/b/c&parents=true", vec![]).await;
+    assert_eq!(resp.status(), 200);
+    symlink(s.home("bob"), s.home("alice").join("tobob"));
+    let resp = s.post("alice", "folders", "path=tobob/x&parents=true", vec![]).await;
+    assert_eq!(resp.status(), 403);
+    assert!(!s.home("bob").join("x").exists());
+}
+
+/// Tokens: every way a token can be wrong is refused, and a good one works once.
+#[tokio::test]
+async fn tokens_are_checked_strictly() {
+    let s = start().await;
+    let path = "/v2/homes/alice/entries";
+    let send = |auth: Option<String>| {
+        let req = s.client.get(s.url(path));
+        let req = match auth {
+            Some(a) => req.header("authorization", a),
+            None => req,
+        };
+        async move { error_code(req.send().await.unwrap()).await }
+    };
+    let good = || claims("alice", "GET", path, "read");
+
+    assert_eq!(send(None).await.0, 401);
+    assert_eq!(send(Some("Basic YWxpY2U6eA==".into())).await.0, 401);
+    assert_eq!(send(Some("Bearer not.a.jwt".into())).await.0, 401);
+    assert_eq!(send(Some("Bearer {\"alg\":\"none\"}".into())).await.0, 401);
+
+    let mut c = good();
+    c.exp = now() - 30;
+    c.iat = now() - 60;
+    let (st, _, msg) = send(Some(format!("Bearer {}", sign_with(&c, KID, SECRET)))).await;
+    assert_eq!(st, 401);
+    assert!(msg.contains("expired"), "{msg}");
+
+    let mut c = good();
+    c.exp = c.iat + 121;
+    let (st, _, msg) = send(Some(format!("Bearer {}", sign_with(&c, KID, SECRET)))).await;
+    assert!(st == 401 && msg.contains("120"), "{st} {msg}");
+
+    let mut c = good();
+    c.iat = now() + 60;
+    c.exp = c.iat + 60;
+    let (st, _, msg) = send(Some(format!("Bearer {}", sign_with(&c, KID, SECRET)))).await;
+    assert!(st == 401 && msg.contains("future"), "{st} {msg}");
+
+    let (st, _, msg) = send(Some(format!("Bearer {}", sign_with(&good(), "other-kid", SECRET)))).await;
+    assert!(st == 401 && msg.contains("key id"), "{msg}");
+    let (st, _, msg) = send(Some(format!("Bearer {}", sign_with(&good(), KID, "a different secret of length")))).await;
+    assert!(st == 401 && msg.contains("signature"), "{msg}");
+
+    // HS512 with the right secret is still refused: one algorithm only.
+    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS512);
+    header.kid = Some(KID.into());
+    let t = jsonwebtoken::encode(&header, &good(), &jsonwebtoken::EncodingKey::from_secret(SECRET.as_bytes())).unwrap();
+    assert_eq!(send(Some(format!("Bearer {t}"))).await.0, 401);
+
+    // Bound to method, path and home.
+    let (st, _, msg) = send(Some(format!("Bearer {}", token("alice", "POST", path, "read")))).await;
+    assert!(st == 401 && msg.contains("method"), "{msg}");
+    let (st, _, msg) =
+        send(Some(format!("Bearer {}", token("alice", "GET", "/v2/homes/alice/archive", "read")))).await;
+    assert!(st == 401 && msg.contains("path"), "{msg}");
+    let bob_path = "/v2/homes/bob/entries";
+    let t = token("alice", "GET", bob_path, "read");
+    let resp = s.client.get(s.url(bob_path)).bearer_auth(t).send().await.unwrap();
+    let (st, code, _) = error_code(resp).await;
+    assert_eq!((st, code.as_str()), (403, "forbidden"));
+    // A full URL in htu works: only its path is compared.
+    let t = token("alice", "GET", &format!("https://files.example.org{path}"), "read");
+    assert_eq!(s.client.get(s.url(path)).bearer_auth(t).send().await.unwrap().status(), 200);
+
+    // Scope: read-only tokens cannot write.
+    let ep = "/v2/homes/alice/folders";
+    let t = token("alice", "POST", ep, "read");
+    let resp = s.client.post(s.url(&format!("{ep}?path=nope"))).bearer_auth(t).send().await.unwrap();
+    assert_eq!(resp.status(), 403);
+    assert!(!s.home("alice").join("nope").exists());
+
+    // Single use: the same token twice is a replay.
+    let t = token("alice", "GET", path, "read");
+    assert_eq!(s.client.get(s.url(path)).bearer_auth(&t).send().await.unwrap().status(), 200);
+    let (st, code, _) = error_code(s.client.get(s.url(path)).bearer_auth(&t).send().await.unwrap()).await;
+    assert_eq!((st, code.as_str()), (401, "token_replayed"));
+}
+
+#[tokio::test]
+async fn a_full_replay_cache_refuses_instead_of_forgetting() {
+    let s = start_with(|c| c.limits.replay_cache_size = 3).await;
+    for _ in 0..3 {
+        assert_eq!(s.get("alice", "entries", "").await.status(), 200);
+    }
+    let (st, code, _) = error_code(s.get("alice", "entries", "").await).await;
+    assert_eq!((st, code.as_str()), (503, "busy"));
+}
+
+#[tokio::test]
+async fn unknown_routes_and_malformed_queries_get_json_errors() {
+    let s = start().await;
+    let resp = s.client.get(s.url("/v2/nothing")).send().await.unwrap();
+    assert_eq!(error_code(resp).await.0, 404);
+    let (st, code, _) = error_code(s.get("alice", "entries", "limit=lots").await).await;
+    assert_eq!((st, code.as_str()), (400, "bad_request"));
+    let (st, _, _) = error_code(s.post("alice", "extract", "path=x&on_conflict=merge", make_zip(&[("a", b"a")])).await).await;
+    assert_eq!(st, 400);
+}

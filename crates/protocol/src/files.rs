@@ -1,0 +1,192 @@
+//! The file server API, version 2: JSON over HTTP, bearer JWTs, streamed zips.
+
+use serde::{Deserialize, Serialize};
+
+use crate::WorkspacePath;
+
+/// Response header naming the symlinks an archive left out (a JSON array of paths,
+/// percent-encoded so any name fits in a header).
+pub const SKIPPED_HEADER: &str = "lablink-skipped";
+/// Response header with the number of skipped entries (the list above may be truncated).
+pub const SKIPPED_COUNT_HEADER: &str = "lablink-skipped-count";
+
+/// The claims of a v2 bearer token (HS256, key chosen by the `kid` header).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenClaims {
+    /// Who minted the token, e.g. the Moodle site's URL.
+    pub iss: String,
+    /// The home the request acts for.
+    pub sub: String,
+    /// `read` or `read write`.
+    pub scope: String,
+    /// HTTP method the token is valid for.
+    pub htm: String,
+    /// Path (or URL; only its path is compared) the token is valid for.
+    pub htu: String,
+    pub iat: i64,
+    pub exp: i64,
+    pub jti: String,
+}
+
+/// What kind of thing an entry is. Symlinks are shown but never followed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EntryKind {
+    Folder,
+    File,
+    Symlink,
+    Other,
+}
+
+/// One item of a folder listing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    pub name: String,
+    pub kind: EntryKind,
+    /// Bytes for files, 0 for anything else.
+    pub size: u64,
+    /// Last modification, Unix seconds.
+    pub modified: i64,
+}
+
+/// Query of `GET /v2/homes/{home}/entries`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntriesQuery {
+    #[serde(default)]
+    pub path: WorkspacePath,
+    /// Opaque, from the previous page's `next_cursor`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+    /// Show names starting with a dot (hidden by default, as JupyterLab does).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub hidden: bool,
+}
+
+/// One page of a folder listing: folders first, then files, each by name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntriesPage {
+    pub path: WorkspacePath,
+    pub entries: Vec<Entry>,
+    /// Entries in the whole folder (after the hidden filter), for progress and scroll bars.
+    pub total: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+/// Query of `GET /v2/homes/{home}/archive`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArchiveQuery {
+    #[serde(default)]
+    pub path: WorkspacePath,
+    /// Also pack `.ipynb_checkpoints` and `__pycache__` (left out by default).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub include_caches: bool,
+}
+
+/// What to do when the target of an extract already exists.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OnConflict {
+    /// Pick a free name `name-2`, `name-3`, ….
+    #[default]
+    Rename,
+    /// Refuse with 409.
+    Fail,
+}
+
+/// Query of `POST /v2/homes/{home}/extract` (the body is the zip).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExtractQuery {
+    pub path: WorkspacePath,
+    #[serde(default)]
+    pub on_conflict: OnConflict,
+}
+
+/// Result of an extract.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExtractResult {
+    /// Where the content landed (differs from the request after a rename).
+    pub path: WorkspacePath,
+    pub files: u64,
+    pub folders: u64,
+    pub bytes: u64,
+    /// Entries left out (symbolic links in the archive).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<String>,
+}
+
+/// Query of `POST /v2/homes/{home}/folders`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FolderQuery {
+    pub path: WorkspacePath,
+    /// Create missing parents too, and accept a folder that already exists.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub parents: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FolderCreated {
+    pub path: WorkspacePath,
+    pub created: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Health {
+    pub status: String,
+    pub version: String,
+}
+
+/// Machine-readable error codes of the v2 API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    BadRequest,
+    BadPath,
+    Unauthorized,
+    TokenReplayed,
+    Forbidden,
+    NotFound,
+    NotAFolder,
+    Conflict,
+    PayloadTooLarge,
+    BadArchive,
+    ArchiveLimit,
+    Busy,
+    Internal,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorDetail {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+/// Body of every v2 error response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_body_shape() {
+        let body = ErrorBody {
+            error: ErrorDetail { code: ErrorCode::NotFound, message: "no such folder".into() },
+        };
+        assert_eq!(
+            serde_json::to_string(&body).unwrap(),
+            r#"{"error":{"code":"not_found","message":"no such folder"}}"#
+        );
+    }
+
+    #[test]
+    fn entries_query_rejects_escaping_path() {
+        let err = serde_json::from_str::<EntriesQuery>(r#"{"path":"../bob"}"#);
+        assert!(err.is_err());
+    }
+}
