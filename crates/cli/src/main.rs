@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 use lablink_fileserver::FilesConfig;
 use lablink_fileserver::config::ENV_HELP;
+use lablink_protocol::files::TokenClaims;
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
@@ -31,6 +32,33 @@ enum Command {
         /// Address to listen on (overrides the file and environment).
         #[arg(long)]
         listen: Option<String>,
+    },
+    /// Print a v2 token for one request, signed with a key from the configuration (for scripts).
+    Token {
+        /// TOML configuration file holding the key.
+        #[arg(long, short)]
+        config: Option<PathBuf>,
+        /// Key id to sign with (default: the first key).
+        #[arg(long)]
+        kid: Option<String>,
+        /// Home the request acts for.
+        #[arg(long)]
+        home: String,
+        /// HTTP method of the request.
+        #[arg(long, default_value = "GET")]
+        method: String,
+        /// Path of the request, without the query (e.g. /v2/homes/alice/entries).
+        #[arg(long)]
+        path: String,
+        /// `read` or `read write`.
+        #[arg(long, default_value = "read")]
+        scope: String,
+        /// Seconds the token stays valid (at most 120).
+        #[arg(long, default_value_t = 60)]
+        ttl: i64,
+        /// Issuer claim.
+        #[arg(long, default_value = "lablink-cli")]
+        issuer: String,
     },
 }
 
@@ -75,6 +103,34 @@ async fn main() -> anyhow::Result<()> {
             }
             let config = FilesConfig::load(config.as_deref(), env)?;
             lablink_fileserver::serve(&config, shutdown_signal()).await
+        }
+        Command::Token { config, kid, home, method, path, scope, ttl, issuer } => {
+            let config = FilesConfig::load(config.as_deref(), std::env::vars())?;
+            let key = match &kid {
+                Some(kid) => config.v2_keys.iter().find(|k| &k.kid == kid),
+                None => config.v2_keys.first(),
+            }
+            .ok_or_else(|| anyhow::anyhow!("no such v2 key in the configuration"))?;
+            let now = lablink_fileserver::auth::now_secs();
+            let claims = TokenClaims {
+                iss: issuer,
+                sub: home,
+                scope,
+                htm: method.to_uppercase(),
+                htu: path,
+                iat: now,
+                exp: now + ttl.clamp(1, lablink_fileserver::auth::MAX_TOKEN_LIFETIME),
+                jti: format!(
+                    "cli-{}-{}",
+                    std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map_or(0, |d| d.as_nanos()),
+                    std::process::id()
+                ),
+            };
+            let secret = key.secret.as_deref().unwrap_or_default();
+            println!("{}", lablink_fileserver::auth::mint(&key.kid, secret, &claims)?);
+            Ok(())
         }
     }
 }

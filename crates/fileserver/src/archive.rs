@@ -31,9 +31,9 @@ const MAX_WALK_DEPTH: usize = 128;
 
 /// Extensions of formats that are compressed already: stored, not deflated again.
 const STORED_EXTENSIONS: &[&str] = &[
-    "7z", "avif", "bz2", "docx", "epub", "gif", "gz", "h5", "heic", "jpeg", "jpg", "jar", "lz4",
-    "mkv", "mov", "mp3", "mp4", "npz", "odt", "ogg", "parquet", "pkl.gz", "png", "pptx", "rar",
-    "tgz", "webm", "webp", "whl", "xlsx", "xz", "zip", "zst",
+    "7z", "avif", "bz2", "docx", "epub", "gif", "gz", "h5", "heic", "jpeg", "jpg", "jar", "lz4", "mkv",
+    "mov", "mp3", "mp4", "npz", "odt", "ogg", "parquet", "pkl.gz", "png", "pptx", "rar", "tgz", "webm",
+    "webp", "whl", "xlsx", "xz", "zip", "zst",
 ];
 
 #[derive(Debug, Clone)]
@@ -204,9 +204,8 @@ fn write_in_order<W: Write + Send>(
     for item in &plan.items {
         match item {
             PlanItem::Folder { name, mtime } => {
-                let options = SimpleFileOptions::default()
-                    .last_modified_time(zip_time(*mtime))
-                    .unix_permissions(0o755);
+                let options =
+                    SimpleFileOptions::default().last_modified_time(zip_time(*mtime)).unix_permissions(0o755);
                 zip.add_directory(name.as_str(), options).map_err(io::Error::other)?;
             }
             PlanItem::File { name, size, .. } if *size <= SMALL_FILE => {
@@ -228,8 +227,8 @@ fn write_in_order<W: Write + Send>(
                     Err(e) => return Err(e),
                 };
                 let first = read_full(&mut file, &mut buf)?;
-                let options = file_options(name, &buf[..first], *mtime, *mode)
-                    .large_file(*size >= LARGE_FILE);
+                let options =
+                    file_options(name, &buf[..first], *mtime, *mode).large_file(*size >= LARGE_FILE);
                 zip.start_file(name.as_str(), options).map_err(io::Error::other)?;
                 zip.write_all(&buf[..first])?;
                 loop {
@@ -243,8 +242,7 @@ fn write_in_order<W: Write + Send>(
         }
     }
     if !skipped.is_empty() || !plan.skipped.is_empty() {
-        zip.set_comment(skipped_comment(plan.skipped.iter().chain(&skipped)))
-            .map_err(io::Error::other)?;
+        zip.set_comment(skipped_comment(plan.skipped.iter().chain(&skipped))).map_err(io::Error::other)?;
     }
     let out = zip.finish().map_err(io::Error::other)?.into_inner();
     Ok((out, skipped))
@@ -283,9 +281,8 @@ fn read_full(file: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
 }
 
 fn file_options(name: &str, sample: &[u8], mtime: i64, mode: u32) -> SimpleFileOptions {
-    let base = SimpleFileOptions::default()
-        .last_modified_time(zip_time(mtime))
-        .unix_permissions(mode | 0o600);
+    let base =
+        SimpleFileOptions::default().last_modified_time(zip_time(mtime)).unix_permissions(mode | 0o600);
     if worth_deflating(name, sample) {
         base.compression_method(CompressionMethod::Deflated).compression_level(Some(1))
     } else {
@@ -406,13 +403,7 @@ impl Ahead {
 
     /// Claims the next small file and prepares it. A helper waits while it is too far ahead;
     /// the writer (`urgent`) never waits here. Returns false when nothing is left to claim.
-    fn claim_and_prepare(
-        &self,
-        plan: &Plan,
-        small: &[usize],
-        dirs: &mut DirCache<'_>,
-        urgent: bool,
-    ) -> bool {
+    fn claim_and_prepare(&self, plan: &Plan, small: &[usize], dirs: &mut DirCache<'_>, urgent: bool) -> bool {
         let k = {
             let mut st = self.state.lock().expect("ahead lock");
             loop {

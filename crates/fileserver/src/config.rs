@@ -186,8 +186,7 @@ impl FilesConfig {
             Some(path) => {
                 let text = std::fs::read_to_string(path)
                     .with_context(|| format!("reading config file {}", path.display()))?;
-                Self::from_toml(&text)
-                    .with_context(|| format!("parsing config file {}", path.display()))?
+                Self::from_toml(&text).with_context(|| format!("parsing config file {}", path.display()))?
             }
             None => Self::default(),
         };
@@ -219,12 +218,7 @@ impl FilesConfig {
             "V2_KEYS" => {
                 self.v2_keys = parse_pairs(name, value)?
                     .into_iter()
-                    .map(|(kid, secret)| V2Key {
-                        kid,
-                        secret: Some(secret),
-                        secret_file: None,
-                        issuer: None,
-                    })
+                    .map(|(kid, secret)| V2Key { kid, secret: Some(secret), secret_file: None, issuer: None })
                     .collect()
             }
             "LEGACY_KEYS" => {
@@ -278,9 +272,7 @@ fn parse_pairs(name: &str, value: &str) -> anyhow::Result<Vec<(String, String)>>
         .split(',')
         .filter(|p| !p.trim().is_empty())
         .map(|pair| match pair.split_once('=') {
-            Some((id, secret)) if !id.trim().is_empty() => {
-                Ok((id.trim().to_owned(), secret.to_owned()))
-            }
+            Some((id, secret)) if !id.trim().is_empty() => Ok((id.trim().to_owned(), secret.to_owned())),
             _ => bail!("{name} must look like id=secret[,id=secret]"),
         })
         .collect()

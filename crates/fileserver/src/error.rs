@@ -43,9 +43,7 @@ impl ApiError {
 
     pub fn status(&self) -> StatusCode {
         match self.code {
-            ErrorCode::BadRequest | ErrorCode::BadPath | ErrorCode::BadArchive => {
-                StatusCode::BAD_REQUEST
-            }
+            ErrorCode::BadRequest | ErrorCode::BadPath | ErrorCode::BadArchive => StatusCode::BAD_REQUEST,
             ErrorCode::Unauthorized | ErrorCode::TokenReplayed => StatusCode::UNAUTHORIZED,
             ErrorCode::Forbidden => StatusCode::FORBIDDEN,
             ErrorCode::NotFound => StatusCode::NOT_FOUND,

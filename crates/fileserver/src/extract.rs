@@ -173,10 +173,10 @@ impl Staging {
 
 impl Drop for Staging {
     fn drop(&mut self) {
-        if !self.done {
-            if let Err(err) = self.parent.remove_dir_all(&self.name) {
-                tracing::warn!(error = %err, "could not remove a staging folder");
-            }
+        if !self.done
+            && let Err(err) = self.parent.remove_dir_all(&self.name)
+        {
+            tracing::warn!(error = %err, "could not remove a staging folder");
         }
     }
 }
@@ -211,9 +211,10 @@ fn check(archive: &mut ZipArchive<std::fs::File>, limits: &ExtractLimits) -> Api
         let entry = archive
             .by_index_raw(index)
             .map_err(|_| ApiError::bad_archive("an entry of the archive cannot be read"))?;
-        let raw_name = entry.name().map(|n| n.into_owned()).unwrap_or_else(|_| {
-            String::from_utf8_lossy(entry.name_raw()).into_owned()
-        });
+        let raw_name = entry
+            .name()
+            .map(|n| n.into_owned())
+            .unwrap_or_else(|_| String::from_utf8_lossy(entry.name_raw()).into_owned());
         // Archives made on Windows separate folders with backslashes.
         let name = raw_name.replace('\\', "/");
         let path = WorkspacePath::parse(&name).map_err(|err| match err {
@@ -262,10 +263,7 @@ fn check(archive: &mut ZipArchive<std::fs::File>, limits: &ExtractLimits) -> Api
             )));
         }
         if !names.insert(path.clone()) {
-            return Err(ApiError::bad_archive(format!(
-                "entry `{}` appears twice",
-                printable(&raw_name)
-            )));
+            return Err(ApiError::bad_archive(format!("entry `{}` appears twice", printable(&raw_name))));
         }
         let mut parent = path.parent();
         while let Some(p) = parent.filter(|p| !p.is_root()) {
@@ -312,9 +310,7 @@ fn unpack_file(
         copied += n as u64;
         // Never trust the sizes an archive declares: count what really comes out.
         if copied > entry.size {
-            return Err(ApiError::bad_archive(format!(
-                "entry `{shown}` holds more data than it declares"
-            )));
+            return Err(ApiError::bad_archive(format!("entry `{shown}` holds more data than it declares")));
         }
         if written.fetch_add(n as u64, Ordering::Relaxed) + n as u64 > limits.max_uncompressed_bytes {
             return Err(ApiError::limit("the archive expands past the size limit"));

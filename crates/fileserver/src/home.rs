@@ -87,9 +87,7 @@ pub fn open_file_nofollow(dir: &Dir, name: &str) -> io::Result<File> {
 fn folder_error(dir: &Dir, name: &str, err: &io::Error, what: &str) -> ApiError {
     // O_DIRECTORY|O_NOFOLLOW on a symlink gives ELOOP or ENOTDIR: look at the name itself.
     if crate::error::is_symlink_refusal(err) || is_symlink(dir, name) {
-        return ApiError::forbidden(format!(
-            "`{what}` is a symbolic link; links are never followed"
-        ));
+        return ApiError::forbidden(format!("`{what}` is a symbolic link; links are never followed"));
     }
     ApiError::from_io(err, what)
 }

@@ -95,8 +95,7 @@ mod tests {
         std::fs::create_dir(tmp.path().join("zeta")).unwrap();
         std::os::unix::fs::symlink("/etc/passwd", tmp.path().join("link")).unwrap();
         let dir = Dir::open_ambient_dir(tmp.path(), ambient_authority()).unwrap();
-        let names: Vec<_> =
-            read_folder(&dir, false).unwrap().into_iter().map(|e| (e.name, e.kind)).collect();
+        let names: Vec<_> = read_folder(&dir, false).unwrap().into_iter().map(|e| (e.name, e.kind)).collect();
         assert_eq!(
             names,
             vec![

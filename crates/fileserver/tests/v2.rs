@@ -92,7 +92,8 @@ async fn paths_escaping_the_home_are_refused_everywhere() {
     let s = start().await;
     std::fs::create_dir_all(s.home("alice").join("a")).unwrap();
     let zip = make_zip(&[("x.txt", b"x")]);
-    let escapes = ["..", "../bob", "a/../../bob/private", "/etc", "/", "a/%2e%2e/%2e%2e/bob", "x%0Ay", "x%00y"];
+    let escapes =
+        ["..", "../bob", "a/../../bob/private", "/etc", "/", "a/%2e%2e/%2e%2e/bob", "x%0Ay", "x%00y"];
     for bad in escapes {
         for (route, post) in [("entries", false), ("archive", false), ("extract", true), ("folders", true)] {
             let q = format!("path={bad}");
@@ -146,7 +147,8 @@ async fn symlinks_are_never_followed() {
 
     // Listed as links, not as what they point to.
     let page: EntriesPage = s.get("alice", "entries", "path=work").await.json().await.unwrap();
-    let kinds: std::collections::HashMap<_, _> = page.entries.iter().map(|e| (e.name.as_str(), e.kind)).collect();
+    let kinds: std::collections::HashMap<_, _> =
+        page.entries.iter().map(|e| (e.name.as_str(), e.kind)).collect();
     assert_eq!(kinds["bob-home"], EntryKind::Symlink);
     assert_eq!(kinds["stolen.txt"], EntryKind::Symlink);
     assert_eq!(kinds["loop-a"], EntryKind::Symlink);
@@ -267,7 +269,8 @@ async fn extract_lands_complete_and_never_overwrites() {
     assert_eq!(std::fs::read(base.join("top.txt")).unwrap(), b"top");
 
     // Taken: renamed by default, refused with on_conflict=fail, never merged.
-    let r: ExtractResult = s.post("alice", "extract", "path=inbox/sub1", zip.clone()).await.json().await.unwrap();
+    let r: ExtractResult =
+        s.post("alice", "extract", "path=inbox/sub1", zip.clone()).await.json().await.unwrap();
     assert_eq!(r.path.as_str(), "inbox/sub1-2");
     let (status, code, _) =
         error_code(s.post("alice", "extract", "path=inbox/sub1&on_conflict=fail", zip.clone()).await).await;
@@ -277,11 +280,13 @@ async fn extract_lands_complete_and_never_overwrites() {
     let (status, _, _) =
         error_code(s.post("alice", "extract", "path=inbox/empty&on_conflict=fail", zip.clone()).await).await;
     assert_eq!(status, 409);
-    let r: ExtractResult = s.post("alice", "extract", "path=inbox/empty", zip.clone()).await.json().await.unwrap();
+    let r: ExtractResult =
+        s.post("alice", "extract", "path=inbox/empty", zip.clone()).await.json().await.unwrap();
     assert_eq!(r.path.as_str(), "inbox/empty-2");
     assert_eq!(std::fs::read_dir(s.home("alice").join("inbox/empty")).unwrap().count(), 0);
 
-    let (status, _, _) = error_code(s.post("alice", "extract", "path=missing/parent", zip.clone()).await).await;
+    let (status, _, _) =
+        error_code(s.post("alice", "extract", "path=missing/parent", zip.clone()).await).await;
     assert_eq!(status, 404);
     assert!(leftovers(&s.homes).is_empty());
 }
@@ -425,13 +430,16 @@ async fn tokens_are_checked_strictly() {
 
     let (st, _, msg) = send(Some(format!("Bearer {}", sign_with(&good(), "other-kid", SECRET)))).await;
     assert!(st == 401 && msg.contains("key id"), "{msg}");
-    let (st, _, msg) = send(Some(format!("Bearer {}", sign_with(&good(), KID, "a different secret of length")))).await;
+    let (st, _, msg) =
+        send(Some(format!("Bearer {}", sign_with(&good(), KID, "a different secret of length")))).await;
     assert!(st == 401 && msg.contains("signature"), "{msg}");
 
     // HS512 with the right secret is still refused: one algorithm only.
     let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS512);
     header.kid = Some(KID.into());
-    let t = jsonwebtoken::encode(&header, &good(), &jsonwebtoken::EncodingKey::from_secret(SECRET.as_bytes())).unwrap();
+    let t =
+        jsonwebtoken::encode(&header, &good(), &jsonwebtoken::EncodingKey::from_secret(SECRET.as_bytes()))
+            .unwrap();
     assert_eq!(send(Some(format!("Bearer {t}"))).await.0, 401);
 
     // Bound to method, path and home.
@@ -480,6 +488,8 @@ async fn unknown_routes_and_malformed_queries_get_json_errors() {
     assert_eq!(error_code(resp).await.0, 404);
     let (st, code, _) = error_code(s.get("alice", "entries", "limit=lots").await).await;
     assert_eq!((st, code.as_str()), (400, "bad_request"));
-    let (st, _, _) = error_code(s.post("alice", "extract", "path=x&on_conflict=merge", make_zip(&[("a", b"a")])).await).await;
+    let (st, _, _) =
+        error_code(s.post("alice", "extract", "path=x&on_conflict=merge", make_zip(&[("a", b"a")])).await)
+            .await;
     assert_eq!(st, 400);
 }

@@ -175,9 +175,8 @@ mod tests {
 
     #[test]
     fn error_body_shape() {
-        let body = ErrorBody {
-            error: ErrorDetail { code: ErrorCode::NotFound, message: "no such folder".into() },
-        };
+        let body =
+            ErrorBody { error: ErrorDetail { code: ErrorCode::NotFound, message: "no such folder".into() } };
         assert_eq!(
             serde_json::to_string(&body).unwrap(),
             r#"{"error":{"code":"not_found","message":"no such folder"}}"#

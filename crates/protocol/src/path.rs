@@ -137,11 +137,7 @@ impl WorkspacePath {
     /// Appends one checked name.
     pub fn join(&self, name: &str) -> Result<Self, PathError> {
         check_name(name)?;
-        let joined = if self.is_root() {
-            name.to_owned()
-        } else {
-            format!("{}/{}", self.0, name)
-        };
+        let joined = if self.is_root() { name.to_owned() } else { format!("{}/{}", self.0, name) };
         if joined.len() > MAX_PATH_BYTES {
             return Err(PathError::PathTooLong);
         }

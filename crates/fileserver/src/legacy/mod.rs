@@ -18,8 +18,8 @@ use base64::engine::general_purpose::STANDARD;
 use cap_std::fs::Dir;
 use lablink_protocol::files::{EntryKind, ErrorCode};
 use lablink_protocol::legacy::{
-    DestinationPayload, Envelope, FolderPayload, ItemType, LegacyUser, LodNode, LofItem, LsItem,
-    PathPayload, ReturnStatus, UzuReply, ZfsReply, code,
+    DestinationPayload, Envelope, FolderPayload, ItemType, LegacyUser, LodNode, LofItem, LsItem, PathPayload,
+    ReturnStatus, UzuReply, ZfsReply, code,
 };
 use lablink_protocol::{PathError, WorkspacePath};
 use serde::Serialize;
@@ -99,15 +99,19 @@ async fn root() -> Response {
 }
 
 fn params(uri: &Uri) -> HashMap<String, String> {
-    axum::extract::Query::<HashMap<String, String>>::try_from_uri(uri)
-        .map(|q| q.0)
-        .unwrap_or_default()
+    axum::extract::Query::<HashMap<String, String>>::try_from_uri(uri).map(|q| q.0).unwrap_or_default()
 }
 
 /// Authenticates the request and parses its payload.
 fn authenticate<T: DeserializeOwned>(state: &AppState, uri: &Uri) -> LegacyResult<T> {
     let l = &state.limits;
-    let payload = signature::verify(&params(uri), &state.legacy_keys, l.legacy_ttl_secs, l.clock_skew_secs, now_secs())?;
+    let payload = signature::verify(
+        &params(uri),
+        &state.legacy_keys,
+        l.legacy_ttl_secs,
+        l.clock_skew_secs,
+        now_secs(),
+    )?;
     let value: serde_json::Value = serde_json::from_str(&payload)
         .map_err(|_| LegacyError::new(code::OTHER, "Error: can't convert payload to JSON"))?;
     if value.get("user").is_none_or(|u| u.get("id").is_none()) {
@@ -115,7 +119,8 @@ fn authenticate<T: DeserializeOwned>(state: &AppState, uri: &Uri) -> LegacyResul
     }
     serde_json::from_value(value).map_err(|e| {
         let field = e.to_string();
-        let missing = ["path", "folder", "destination"].into_iter().find(|f| field.contains(&format!("`{f}`")));
+        let missing =
+            ["path", "folder", "destination"].into_iter().find(|f| field.contains(&format!("`{f}`")));
         match missing {
             Some(f) => LegacyError::new(code::OTHER, format!("'{f}' missing in payload")),
             None => LegacyError::new(code::OTHER, "Error: the payload does not have the expected fields"),
@@ -165,7 +170,8 @@ fn listed(dir: &Dir) -> LegacyResult<Vec<lablink_protocol::files::Entry>> {
         .into_iter()
         .filter(|e| matches!(e.kind, EntryKind::Folder | EntryKind::File))
         .collect();
-    entries.sort_by(|a, b| (a.kind != EntryKind::Folder, &a.name).cmp(&(b.kind != EntryKind::Folder, &b.name)));
+    entries
+        .sort_by(|a, b| (a.kind != EntryKind::Folder, &a.name).cmp(&(b.kind != EntryKind::Folder, &b.name)));
     Ok(entries)
 }
 
@@ -184,8 +190,14 @@ async fn ls(State(state): State<SharedState>, uri: Uri) -> Response {
         let items: Vec<LsItem> = listed(&dir)?
             .into_iter()
             .map(|e| match e.kind {
-                EntryKind::Folder => LsItem { name: e.name, kind: ItemType::Directory, last_modification: None },
-                _ => LsItem { name: e.name, kind: ItemType::File, last_modification: Some(timestamp(e.modified)) },
+                EntryKind::Folder => {
+                    LsItem { name: e.name, kind: ItemType::Directory, last_modification: None }
+                }
+                _ => LsItem {
+                    name: e.name,
+                    kind: ItemType::File,
+                    last_modification: Some(timestamp(e.modified)),
+                },
             })
             .collect();
         dumps(&items)
@@ -226,7 +238,9 @@ fn lof_tree(dir: &Dir, depth: u32, max_depth: u32, budget: &mut usize) -> Legacy
                 };
                 LofItem::Directory { name: e.name, kind: ItemType::Directory, children }
             }
-            _ => LofItem::File { name: e.name, kind: ItemType::File, last_modification: timestamp(e.modified) },
+            _ => {
+                LofItem::File { name: e.name, kind: ItemType::File, last_modification: timestamp(e.modified) }
+            }
         });
     }
     Ok(out)
@@ -266,13 +280,17 @@ async fn zfs(State(state): State<SharedState>, uri: Uri) -> Response {
         let sink = BoundedVec { data: Vec::new(), limit };
         let (sink, _late) = write_zip(&dir, &plan, sink, &state.pool, usize::MAX).map_err(|e| {
             if e.kind() == io::ErrorKind::FileTooLarge {
-                LegacyError::new(code::OTHER, format!("Error: the zip would exceed {limit} bytes; use the v2 API for large folders"))
+                LegacyError::new(
+                    code::OTHER,
+                    format!("Error: the zip would exceed {limit} bytes; use the v2 API for large folders"),
+                )
             } else {
                 LegacyError::from(ApiError::from_io(&e, path.as_str()))
             }
         })?;
         // Python's os.path.join: an absolute second part replaces the first.
-        let origin = if p.folder.starts_with('/') { p.folder.clone() } else { format!("{home_folder}/{}", p.folder) };
+        let origin =
+            if p.folder.starts_with('/') { p.folder.clone() } else { format!("{home_folder}/{}", p.folder) };
         dumps(&ZfsReply {
             origin,
             blob: STANDARD.encode(&sink.data),
@@ -317,20 +335,21 @@ async fn uzu_inner(state: SharedState, uri: Uri, headers: HeaderMap, body: Body)
     let st = state.clone();
     let user = p.user.clone();
     let destination = p.destination.clone();
-    let (staging, name, owner, home_folder, target) = tokio::task::spawn_blocking(move || -> LegacyResult<_> {
-        let (home, home_folder) = home_of(&st, &user)?;
-        let target = WorkspacePath::parse_home_relative(&destination)?;
-        let (parent, name) = open_parent(&home, &target).map_err(|e| match e.code {
-            ErrorCode::NotFound | ErrorCode::NotAFolder => {
-                LegacyError::new(code::OTHER, "Error: destination folder not found")
-            }
-            _ => e.into(),
-        })?;
-        let name = name.to_owned();
-        Ok((Staging::create(parent)?, name, owner_for(&home), home_folder, target))
-    })
-    .await
-    .unwrap_or_else(|_| Err(LegacyError::new(code::OTHER, "Error: internal failure")))?;
+    let (staging, name, owner, home_folder, target) =
+        tokio::task::spawn_blocking(move || -> LegacyResult<_> {
+            let (home, home_folder) = home_of(&st, &user)?;
+            let target = WorkspacePath::parse_home_relative(&destination)?;
+            let (parent, name) = open_parent(&home, &target).map_err(|e| match e.code {
+                ErrorCode::NotFound | ErrorCode::NotAFolder => {
+                    LegacyError::new(code::OTHER, "Error: destination folder not found")
+                }
+                _ => e.into(),
+            })?;
+            let name = name.to_owned();
+            Ok((Staging::create(parent)?, name, owner_for(&home), home_folder, target))
+        })
+        .await
+        .unwrap_or_else(|_| Err(LegacyError::new(code::OTHER, "Error: internal failure")))?;
 
     let limit = state.limits.max_upload_bytes;
     let constraints = multer::Constraints::new()
@@ -338,18 +357,18 @@ async fn uzu_inner(state: SharedState, uri: Uri, headers: HeaderMap, body: Body)
     let mut multipart = multer::Multipart::with_constraints(body.into_data_stream(), boundary, constraints);
     let mut staging = Some(staging);
     let mut received = None;
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|_| LegacyError::new(code::OTHER, "Error: the upload is not valid multipart data or is too large"))?
-    {
+    while let Some(field) = multipart.next_field().await.map_err(|_| {
+        LegacyError::new(code::OTHER, "Error: the upload is not valid multipart data or is too large")
+    })? {
         if field.name() == Some("file") {
-            let s = staging.take().ok_or_else(|| LegacyError::new(code::OTHER, "Error: more than one file"))?;
+            let s =
+                staging.take().ok_or_else(|| LegacyError::new(code::OTHER, "Error: more than one file"))?;
             received = Some(crate::routes::receive_upload(&state, s, field).await?);
             break;
         }
     }
-    let staging = received.ok_or_else(|| LegacyError::new(code::OTHER, "No upload archive found in request"))?;
+    let staging =
+        received.ok_or_else(|| LegacyError::new(code::OTHER, "No upload archive found in request"))?;
     let st = state.clone();
     let final_name = tokio::task::spawn_blocking(move || -> LegacyResult<String> {
         staging.extract(&st.extract_limits(), &st.pool, owner)?;

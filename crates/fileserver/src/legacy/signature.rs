@@ -84,10 +84,16 @@ mod tests {
     fn params(secret: &str, ts: i64, payload: &str) -> HashMap<String, String> {
         let md5 = md5_b64(payload);
         let key = sign(secret, "moodle", &ts.to_string(), &md5);
-        [("user", "moodle".to_owned()), ("timestamp", ts.to_string()), ("payload", payload.into()), ("md5_payload", md5), ("key", key)]
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v))
-            .collect()
+        [
+            ("user", "moodle".to_owned()),
+            ("timestamp", ts.to_string()),
+            ("payload", payload.into()),
+            ("md5_payload", md5),
+            ("key", key),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v))
+        .collect()
     }
 
     #[test]

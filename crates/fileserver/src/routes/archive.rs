@@ -57,7 +57,10 @@ pub async fn archive(
             .and_then(|(mut sink, late)| sink.flush().map(|_| late));
         match result {
             Ok(late) if !late.is_empty() => {
-                tracing::info!(count = late.len(), "entries changed into links while archiving were left out");
+                tracing::info!(
+                    count = late.len(),
+                    "entries changed into links while archiving were left out"
+                );
             }
             Ok(_) => {}
             Err(err) if err.kind() == io::ErrorKind::BrokenPipe => {

@@ -63,10 +63,8 @@ pub async fn extract(
 
 /// Refuses at once an upload that announces more than the limit.
 pub(crate) fn check_upload_length(state: &AppState, headers: &HeaderMap) -> ApiResult<()> {
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
+    let declared =
+        headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     match declared {
         Some(n) if n > state.limits.max_upload_bytes => Err(too_large(state)),
         _ => Ok(()),
@@ -82,7 +80,11 @@ pub(crate) fn too_large(state: &AppState) -> ApiError {
 
 /// Streams the body into the staging folder, counting as it goes. On any error the staging
 /// folder is dropped, and with it everything received.
-pub(crate) async fn receive_upload<S, E>(state: &AppState, staging: Staging, mut stream: S) -> ApiResult<Staging>
+pub(crate) async fn receive_upload<S, E>(
+    state: &AppState,
+    staging: Staging,
+    mut stream: S,
+) -> ApiResult<Staging>
 where
     S: futures_util::Stream<Item = Result<bytes::Bytes, E>> + Unpin,
 {

@@ -114,25 +114,14 @@ impl Server {
     pub async fn get(&self, home: &str, route: &str, query: &str) -> reqwest::Response {
         let path = format!("/v2/homes/{home}/{route}");
         let t = token(home, "GET", &path, "read");
-        self.client
-            .get(self.url(&format!("{path}?{query}")))
-            .bearer_auth(t)
-            .send()
-            .await
-            .unwrap()
+        self.client.get(self.url(&format!("{path}?{query}"))).bearer_auth(t).send().await.unwrap()
     }
 
     /// POST on a v2 route of `home` with a fresh write token.
     pub async fn post(&self, home: &str, route: &str, query: &str, body: Vec<u8>) -> reqwest::Response {
         let path = format!("/v2/homes/{home}/{route}");
         let t = token(home, "POST", &path, "read write");
-        self.client
-            .post(self.url(&format!("{path}?{query}")))
-            .bearer_auth(t)
-            .body(body)
-            .send()
-            .await
-            .unwrap()
+        self.client.post(self.url(&format!("{path}?{query}"))).bearer_auth(t).body(body).send().await.unwrap()
     }
 
     /// A legacy request signed as the noto Moodle plugin signs it.
@@ -213,8 +202,7 @@ pub fn user_payload(id: &str, extra: &[(&str, serde_json::Value)]) -> String {
 pub fn make_zip(entries: &[(&str, &[u8])]) -> Vec<u8> {
     use std::io::Write;
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let opts = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated);
+    let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
     for (name, data) in entries {
         if name.ends_with('/') {
             zip.add_directory(*name, opts).unwrap();
