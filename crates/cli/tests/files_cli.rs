@@ -1,0 +1,118 @@
+//! The `lablink` binary itself: configuration from the environment, `--help`, `token`, and
+//! logs that never carry a secret, a token or a signature.
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use lablink_fileserver::legacy::signature::{md5_b64, sign};
+
+const BIN: &str = env!("CARGO_BIN_EXE_lablink");
+const V2_SECRET: &str = "v2-secret-that-must-not-leak";
+const LEGACY_SECRET: &str = "legacy-secret-that-must-not-leak";
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+#[test]
+fn help_documents_the_configuration() {
+    let out = Command::new(BIN).args(["files", "--help"]).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    for needle in [
+        "LABLINK_FILES_HOMES",
+        "LABLINK_FILES_V2_KEYS",
+        "LABLINK_FILES_LEGACY_KEYS",
+        "--config",
+        "home_naming",
+    ] {
+        assert!(text.contains(needle), "help lacks {needle}");
+    }
+}
+
+#[test]
+fn bad_configuration_is_refused_clearly() {
+    let out = Command::new(BIN)
+        .args(["files"])
+        .env("LABLINK_FILES_HOMES", "/nonexistent/homes")
+        .env("LABLINK_FILES_V2_KEYS", "k=tiny-s3cr3t")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("at least 16 bytes"), "{err}");
+    assert!(!err.contains("tiny-s3cr3t"), "the secret itself must not be echoed: {err}");
+}
+
+#[test]
+fn serves_from_env_config_and_logs_no_secrets() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(tmp.path().join("alice/work")).unwrap();
+    std::fs::write(tmp.path().join("alice/work/a.txt"), b"a").unwrap();
+    let port = free_port();
+    let mut child = Command::new(BIN)
+        .args(["files", "--listen", &format!("127.0.0.1:{port}")])
+        .env("LABLINK_FILES_HOMES", tmp.path())
+        .env("LABLINK_FILES_V2_KEYS", format!("cli={V2_SECRET}"))
+        .env("LABLINK_FILES_LEGACY_KEYS", format!("moodle={LEGACY_SECRET}"))
+        .env("LABLINK_LOG", "debug")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::blocking::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while client.get(format!("{base}/v2/health")).send().is_err() {
+        assert!(Instant::now() < deadline, "server did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    // A token from `lablink token`, with the key from the same environment.
+    let path = "/v2/homes/alice/entries";
+    let out = Command::new(BIN)
+        .args(["token", "--home", "alice", "--path", path])
+        .env("LABLINK_FILES_V2_KEYS", format!("cli={V2_SECRET}"))
+        .output()
+        .unwrap();
+    let token = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    let resp = client.get(format!("{base}{path}?path=work")).bearer_auth(&token).send().unwrap();
+    assert_eq!(resp.status(), 200);
+    assert!(resp.text().unwrap().contains("a.txt"));
+    // Replayed: refused, and still nothing of the token in the logs.
+    let resp = client.get(format!("{base}{path}?path=work")).bearer_auth(&token).send().unwrap();
+    assert_eq!(resp.status(), 401);
+
+    // A legacy call, and one with a wrong signature.
+    let payload = r#"{"user":{"id":"alice","primary_email":"a@x","auth_method":"test"},"path":"work"}"#;
+    let ts =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs().to_string();
+    let md5 = md5_b64(payload);
+    let key = sign(LEGACY_SECRET, "moodle", &ts, &md5);
+    for k in [key.clone(), "AAAA".to_owned()] {
+        let resp = client
+            .get(format!("{base}/ls"))
+            .query(&[
+                ("user", "moodle"),
+                ("timestamp", &ts),
+                ("payload", payload),
+                ("md5_payload", &md5),
+                ("key", &k),
+            ])
+            .send()
+            .unwrap();
+        assert_eq!(resp.status(), 200);
+    }
+
+    child.kill().unwrap();
+    let mut logs = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut logs).unwrap();
+    child.wait().unwrap();
+    assert!(logs.contains("/v2/homes/alice/entries"), "requests are logged: {logs}");
+    assert!(logs.contains("/ls"));
+    for secret in [V2_SECRET, LEGACY_SECRET, &token, &key, &md5, "primary_email"] {
+        assert!(!logs.contains(secret), "logs leak `{secret}`:\n{logs}");
+    }
+    // Nor any piece of the token (its signature part).
+    let signature = token.rsplit('.').next().unwrap();
+    assert!(!logs.contains(signature));
+}
