@@ -206,13 +206,13 @@ fn write_in_order<W: Write + Send>(
             PlanItem::Folder { name, mtime } => {
                 let options =
                     SimpleFileOptions::default().last_modified_time(zip_time(*mtime)).unix_permissions(0o755);
-                zip.add_directory(name.as_str(), options).map_err(io::Error::other)?;
+                zip.add_directory(name.as_str(), options).map_err(zip_error)?;
             }
             PlanItem::File { name, size, .. } if *size <= SMALL_FILE => {
                 let prepared = ahead.take(next_small, plan, small, &mut dirs);
                 next_small += 1;
                 match prepared {
-                    Ok(p) => zip.add_prepared_file(p).map_err(io::Error::other)?,
+                    Ok(p) => zip.add_prepared_file(p).map_err(zip_error)?,
                     Err(e) if is_skippable(&e) => skipped.push(name.clone()),
                     Err(e) => return Err(e),
                 }
@@ -229,7 +229,7 @@ fn write_in_order<W: Write + Send>(
                 let first = read_full(&mut file, &mut buf)?;
                 let options =
                     file_options(name, &buf[..first], *mtime, *mode).large_file(*size >= LARGE_FILE);
-                zip.start_file(name.as_str(), options).map_err(io::Error::other)?;
+                zip.start_file(name.as_str(), options).map_err(zip_error)?;
                 zip.write_all(&buf[..first])?;
                 loop {
                     let n = file.read(&mut buf)?;
@@ -242,9 +242,9 @@ fn write_in_order<W: Write + Send>(
         }
     }
     if !skipped.is_empty() || !plan.skipped.is_empty() {
-        zip.set_comment(skipped_comment(plan.skipped.iter().chain(&skipped))).map_err(io::Error::other)?;
+        zip.set_comment(skipped_comment(plan.skipped.iter().chain(&skipped))).map_err(zip_error)?;
     }
-    let out = zip.finish().map_err(io::Error::other)?.into_inner();
+    let out = zip.finish().map_err(zip_error)?.into_inner();
     Ok((out, skipped))
 }
 
@@ -260,6 +260,15 @@ fn skipped_comment<'a>(names: impl Iterator<Item = &'a String>) -> String {
         text.push('\n');
     }
     text
+}
+
+/// Unwraps I/O errors from the zip writer so their kind survives (a client gone is
+/// `BrokenPipe`, a full legacy buffer `FileTooLarge`).
+fn zip_error(err: zip::result::ZipError) -> io::Error {
+    match err {
+        zip::result::ZipError::Io(e) => e,
+        other => io::Error::other(other),
+    }
 }
 
 fn is_skippable(err: &io::Error) -> bool {
@@ -334,7 +343,7 @@ fn prepare(dirs: &mut DirCache, item: &PlanItem) -> io::Result<PreparedZipFile> 
     // Read at most what the walk saw plus a little: a file growing meanwhile stays bounded.
     (&mut file).take(SMALL_FILE + 1).read_to_end(&mut data)?;
     let options = file_options(name, &data, *mtime, *mode);
-    PreparedZipFile::from_data(name.as_str(), options, &data).map_err(io::Error::other)
+    PreparedZipFile::from_data(name.as_str(), options, &data).map_err(zip_error)
 }
 
 /// Opens files by their relative name, one folder at a time without following links,

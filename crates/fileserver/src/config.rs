@@ -84,7 +84,7 @@ pub struct Limits {
     pub max_page: u32,
     /// Most nodes a legacy recursive listing (`/lof`, `/lod`) returns.
     pub max_tree_nodes: usize,
-    /// Default and highest `max_depth` of `/lof`.
+    /// `max_depth` of `/lof` when the client gives none (clients may ask for up to 16).
     pub lof_max_depth: u32,
     /// Seconds a legacy signature stays valid.
     pub legacy_ttl_secs: i64,

@@ -31,7 +31,9 @@ use crate::error::ApiError;
 use crate::extract::{Staging, Suffix, owner_for};
 use crate::home::{open_folder, open_parent};
 use crate::listing::read_folder;
+use crate::routes::UploadError;
 use crate::state::{AppState, SharedState};
+use futures_util::StreamExt;
 
 /// Deepest `/lod` walk (the original had no bound).
 const LOD_MAX_DEPTH: u32 = 32;
@@ -363,7 +365,15 @@ async fn uzu_inner(state: SharedState, uri: Uri, headers: HeaderMap, body: Body)
         if field.name() == Some("file") {
             let s =
                 staging.take().ok_or_else(|| LegacyError::new(code::OTHER, "Error: more than one file"))?;
-            received = Some(crate::routes::receive_upload(&state, s, field).await?);
+            let stream = field.map(|chunk| {
+                chunk.map_err(|e| match e {
+                    multer::Error::FieldSizeExceeded { .. } | multer::Error::StreamSizeExceeded { .. } => {
+                        UploadError::TooLarge
+                    }
+                    _ => UploadError::Interrupted,
+                })
+            });
+            received = Some(crate::routes::receive_upload(&state, s, stream).await?);
             break;
         }
     }

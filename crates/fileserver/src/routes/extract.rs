@@ -39,7 +39,8 @@ pub async fn extract(
         Ok((Staging::create(parent)?, name, owner))
     })
     .await?;
-    let staging = receive_upload(&state, staging, body.into_data_stream()).await?;
+    let stream = body.into_data_stream().map(|chunk| chunk.map_err(|_| UploadError::Interrupted));
+    let staging = receive_upload(&state, staging, stream).await?;
     let st = state.clone();
     let rename = (q.on_conflict == OnConflict::Rename).then_some(Suffix::Dash);
     let (result, final_name) = blocking(move || {
@@ -78,21 +79,28 @@ pub(crate) fn too_large(state: &AppState) -> ApiError {
     )
 }
 
+/// Why an upload stream stopped early.
+#[derive(Debug)]
+pub(crate) enum UploadError {
+    /// The sender's framing (multipart) already counted past the limit.
+    TooLarge,
+    Interrupted,
+}
+
 /// Streams the body into the staging folder, counting as it goes. On any error the staging
 /// folder is dropped, and with it everything received.
-pub(crate) async fn receive_upload<S, E>(
-    state: &AppState,
-    staging: Staging,
-    mut stream: S,
-) -> ApiResult<Staging>
+pub(crate) async fn receive_upload<S>(state: &AppState, staging: Staging, mut stream: S) -> ApiResult<Staging>
 where
-    S: futures_util::Stream<Item = Result<bytes::Bytes, E>> + Unpin,
+    S: futures_util::Stream<Item = Result<bytes::Bytes, UploadError>> + Unpin,
 {
     let file = staging.upload_file()?;
     let mut file = tokio::fs::File::from_std(file);
     let mut received: u64 = 0;
     while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|_| ApiError::bad_request("the upload was interrupted"))?;
+        let chunk = chunk.map_err(|e| match e {
+            UploadError::TooLarge => too_large(state),
+            UploadError::Interrupted => ApiError::bad_request("the upload was interrupted"),
+        })?;
         received += chunk.len() as u64;
         if received > state.limits.max_upload_bytes {
             return Err(too_large(state));

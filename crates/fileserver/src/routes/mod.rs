@@ -6,7 +6,7 @@ mod extract;
 mod folders;
 mod health;
 
-pub(crate) use extract::{check_upload_length, receive_upload};
+pub(crate) use extract::{UploadError, check_upload_length, receive_upload};
 
 use std::time::Instant;
 
