@@ -174,7 +174,7 @@ pub fn write_zip<W: Write + Send>(
         .filter(|(_, it)| matches!(it, PlanItem::File { size, .. } if *size <= SMALL_FILE))
         .map(|(i, _)| i)
         .collect();
-    let ahead = Ahead::new(small.len());
+    let ahead = Ahead::new();
     let lease = pool.take_lease(helpers_wanted);
     std::thread::scope(|scope| {
         for _ in 0..lease.count {
@@ -386,18 +386,19 @@ struct AheadState {
     taken: usize,
     inflight_bytes: u64,
     stopped: bool,
-    ready: Vec<Option<io::Result<PreparedZipFile>>>,
+    /// Only what is prepared and not yet taken: bounded by the lookahead, not the plan size.
+    ready: std::collections::HashMap<usize, io::Result<PreparedZipFile>>,
 }
 
 impl Ahead {
-    fn new(count: usize) -> Self {
+    fn new() -> Self {
         Self {
             state: Mutex::new(AheadState {
                 claimed: 0,
                 taken: 0,
                 inflight_bytes: 0,
                 stopped: false,
-                ready: (0..count).map(|_| None).collect(),
+                ready: std::collections::HashMap::new(),
             }),
             changed: Condvar::new(),
         }
@@ -432,7 +433,7 @@ impl Ahead {
         };
         let result = prepare(dirs, &plan.items[small[k]]);
         let mut st = self.state.lock().expect("ahead lock");
-        st.ready[k] = Some(result);
+        st.ready.insert(k, result);
         self.changed.notify_all();
         true
     }
@@ -448,7 +449,7 @@ impl Ahead {
         loop {
             {
                 let mut st = self.state.lock().expect("ahead lock");
-                if let Some(result) = st.ready[k].take() {
+                if let Some(result) = st.ready.remove(&k) {
                     st.taken = k + 1;
                     st.inflight_bytes -= Self::size_of(plan, small, k);
                     self.changed.notify_all();

@@ -92,8 +92,11 @@ pub struct Limits {
     pub clock_skew_secs: i64,
     /// Most live token ids remembered against replay.
     pub replay_cache_size: usize,
-    /// Archives compressed at once across the whole server.
+    /// Threads compressing at once across the whole server.
     pub compress_threads: usize,
+    /// Archives written at once; further requests wait their turn. With few cores more at once
+    /// would not be faster, only hold more memory.
+    pub max_concurrent_archives: usize,
 }
 
 impl Default for Limits {
@@ -111,6 +114,7 @@ impl Default for Limits {
             clock_skew_secs: 5,
             replay_cache_size: 100_000,
             compress_threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            max_concurrent_archives: 2 * std::thread::available_parallelism().map_or(2, |n| n.get()),
         }
     }
 }
@@ -154,7 +158,8 @@ then overridden by these environment variables:
   LABLINK_FILES_MAX_UPLOAD_BYTES, LABLINK_FILES_MAX_ENTRIES,
   LABLINK_FILES_MAX_UNCOMPRESSED_BYTES, LABLINK_FILES_MAX_RATIO,
   LABLINK_FILES_MAX_LEGACY_ZIP_BYTES, LABLINK_FILES_LEGACY_TTL_SECS,
-  LABLINK_FILES_CLOCK_SKEW_SECS, LABLINK_FILES_COMPRESS_THREADS
+  LABLINK_FILES_CLOCK_SKEW_SECS, LABLINK_FILES_COMPRESS_THREADS,
+  LABLINK_FILES_MAX_CONCURRENT_ARCHIVES
 Example file:
   [files]
   homes = \"/srv/homes\"
@@ -235,6 +240,7 @@ impl FilesConfig {
             "LEGACY_TTL_SECS" => l.legacy_ttl_secs = num(value)? as i64,
             "CLOCK_SKEW_SECS" => l.clock_skew_secs = num(value)? as i64,
             "COMPRESS_THREADS" => l.compress_threads = num(value)?.max(1) as usize,
+            "MAX_CONCURRENT_ARCHIVES" => l.max_concurrent_archives = num(value)?.max(1) as usize,
             _ => bail!("unknown setting {name} (see `lablink files --help`)"),
         }
         Ok(())

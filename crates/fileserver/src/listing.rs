@@ -5,11 +5,19 @@ use std::cmp::Ordering;
 use std::io;
 use std::time::UNIX_EPOCH;
 
-use cap_std::fs::{Dir, DirEntry, Metadata};
+use cap_std::fs::{Dir, Metadata};
 use lablink_protocol::files::{Entry, EntryKind};
 
-/// Reads every entry of `dir`, hidden names (leading `.`) only when asked, sorted.
-pub fn read_folder(dir: &Dir, hidden: bool) -> io::Result<Vec<Entry>> {
+/// A name read from a folder, with its kind from the directory entry itself (no `stat`).
+pub struct Named {
+    pub name: String,
+    pub kind: EntryKind,
+}
+
+/// Reads the names of `dir`, hidden names (leading `.`) only when asked, in listing order.
+/// Sorting needs only names and kinds, so nothing is `stat`ed here: a page costs one `stat`
+/// per entry shown, not per entry in the folder.
+pub fn read_names(dir: &Dir, hidden: bool) -> io::Result<Vec<Named>> {
     let mut out = Vec::new();
     for item in dir.entries()? {
         let item = item?;
@@ -17,20 +25,47 @@ pub fn read_folder(dir: &Dir, hidden: bool) -> io::Result<Vec<Entry>> {
         if !hidden && name.starts_with('.') {
             continue;
         }
-        match entry_of(&item, name) {
-            Ok(entry) => out.push(entry),
-            // Gone between readdir and stat: the listing simply no longer has it.
+        let kind = match item.file_type() {
+            Ok(ft) if ft.is_symlink() => EntryKind::Symlink,
+            Ok(ft) if ft.is_dir() => EntryKind::Folder,
+            Ok(ft) if ft.is_file() => EntryKind::File,
+            Ok(_) => EntryKind::Other,
+            Err(err) if err.kind() == io::ErrorKind::NotFound => continue,
+            Err(err) => return Err(err),
+        };
+        out.push(Named { name, kind });
+    }
+    out.sort_by_cached_key(|n| (rank(n.kind), lowercase(&n.name), n.name.clone()));
+    Ok(out)
+}
+
+/// Adds size and time to `names` (one `stat` each, never following links). Entries removed
+/// since they were read are dropped.
+pub fn describe(dir: &Dir, names: Vec<Named>) -> io::Result<Vec<Entry>> {
+    let mut out = Vec::with_capacity(names.len());
+    for Named { name, .. } in names {
+        match dir.symlink_metadata(&name) {
+            Ok(meta) => out.push(Entry {
+                kind: kind_of(&meta),
+                size: size_of(&meta),
+                modified: modified_secs(&meta),
+                name,
+            }),
             Err(err) if err.kind() == io::ErrorKind::NotFound => {}
             Err(err) => return Err(err),
         }
     }
-    out.sort_by(compare);
     Ok(out)
 }
 
-fn entry_of(item: &DirEntry, name: String) -> io::Result<Entry> {
-    let meta = item.metadata()?;
-    Ok(Entry { name, kind: kind_of(&meta), size: size_of(&meta), modified: modified_secs(&meta) })
+/// Every entry of `dir`, described, in listing order.
+pub fn read_folder(dir: &Dir, hidden: bool) -> io::Result<Vec<Entry>> {
+    let names = read_names(dir, hidden)?;
+    describe(dir, names)
+}
+
+fn lowercase(name: &str) -> String {
+    name.chars().flat_map(char::to_lowercase).collect()
 }
 
 pub fn kind_of(meta: &Metadata) -> EntryKind {
@@ -66,6 +101,7 @@ pub fn rank(kind: EntryKind) -> u8 {
     }
 }
 
+/// The listing order, for comparing against a cursor.
 pub fn compare_keys(a_rank: u8, a_name: &str, b_rank: u8, b_name: &str) -> Ordering {
     a_rank
         .cmp(&b_rank)
@@ -75,10 +111,6 @@ pub fn compare_keys(a_rank: u8, a_name: &str, b_rank: u8, b_name: &str) -> Order
             a.cmp(b)
         })
         .then_with(|| a_name.cmp(b_name))
-}
-
-pub fn compare(a: &Entry, b: &Entry) -> Ordering {
-    compare_keys(rank(a.kind), &a.name, rank(b.kind), &b.name)
 }
 
 #[cfg(test)]

@@ -18,6 +18,8 @@ pub struct AppState {
     /// noto-legacy API key id → HMAC secret.
     pub legacy_keys: HashMap<String, String>,
     pub pool: Arc<HelperPool>,
+    /// Archives being written; the rest queue here (see `Limits::max_concurrent_archives`).
+    pub archives: Arc<tokio::sync::Semaphore>,
 }
 
 pub type SharedState = Arc<AppState>;
@@ -36,6 +38,7 @@ impl AppState {
                 .filter_map(|k| Some((k.user.clone(), k.secret.clone()?)))
                 .collect(),
             pool: HelperPool::new(limits.compress_threads.saturating_sub(1).max(1)),
+            archives: Arc::new(tokio::sync::Semaphore::new(limits.max_concurrent_archives.max(1))),
             limits,
         }))
     }

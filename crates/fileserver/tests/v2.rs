@@ -490,3 +490,21 @@ async fn unknown_routes_and_malformed_queries_get_json_errors() {
             .await;
     assert_eq!(st, 400);
 }
+
+#[tokio::test]
+async fn archives_beyond_the_limit_wait_their_turn() {
+    let s = start_with(|c| c.limits.max_concurrent_archives = 1).await;
+    for i in 0..50 {
+        write(s.home("alice").join(format!("w/f{i}.txt")), format!("file {i}\n").repeat(2000));
+    }
+    let requests = (0..4).map(|_| async {
+        let resp = s.get("alice", "archive", "path=w").await;
+        assert_eq!(resp.status(), 200);
+        read_zip(&resp.bytes().await.unwrap())
+    });
+    let zips = futures_util::future::join_all(requests).await;
+    for zip in &zips {
+        assert_eq!(zip.len(), 50);
+        assert_eq!(zip["f7.txt"], "file 7\n".repeat(2000).into_bytes());
+    }
+}

@@ -272,7 +272,11 @@ fn lod_tree(dir: &Dir, name: String, depth: u32, budget: &mut usize) -> LegacyRe
 }
 
 async fn zfs(State(state): State<SharedState>, uri: Uri) -> Response {
-    run_blocking(state, uri, |state, uri| {
+    let Ok(turn) = state.archives.clone().acquire_owned().await else {
+        return envelope(Err(LegacyError::new(code::OTHER, "Error: internal failure")));
+    };
+    run_blocking(state, uri, move |state, uri| {
+        let _turn = turn;
         let p: FolderPayload = authenticate(state, uri)?;
         let (home, home_folder) = home_of(state, &p.user)?;
         let (dir, path) = folder_at(&home, &p.folder)?;

@@ -3,14 +3,15 @@
 use std::io::{self, Write};
 
 use axum::body::Body;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, Method, Uri, header};
+use axum::extract::State;
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use lablink_protocol::files::{ArchiveQuery, SKIPPED_COUNT_HEADER, SKIPPED_HEADER};
 use tokio::sync::mpsc;
 
-use super::{blocking, query};
+use super::access::Read;
+use super::blocking;
 use crate::archive::{plan, write_zip};
 use crate::error::{ApiError, ApiResult};
 use crate::home::open_folder;
@@ -23,13 +24,10 @@ const HEADER_NAMES: usize = 50;
 
 pub async fn archive(
     State(state): State<SharedState>,
-    Path(home): Path<String>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
+    Read { home, query: q }: Read<ArchiveQuery>,
 ) -> ApiResult<Response> {
-    state.tokens.verify(&headers, &method, uri.path(), &home, false)?;
-    let q: ArchiveQuery = query(&uri)?;
+    // Wait for a turn before walking, so a queued request holds no plan and no buffers.
+    let turn = state.archives.clone().acquire_owned().await.map_err(|_| ApiError::internal())?;
     let walk_state = state.clone();
     let path = q.path.clone();
     let (dir, plan) = blocking(move || {
@@ -52,6 +50,7 @@ pub async fn archive(
     let (tx, mut rx) = mpsc::channel::<io::Result<Bytes>>(4);
     let pool = state.pool.clone();
     tokio::task::spawn_blocking(move || {
+        let _turn = turn;
         let sink = io::BufWriter::with_capacity(CHUNK, ChannelWriter { tx: tx.clone() });
         let result = write_zip(&dir, &plan, sink, &pool, usize::MAX)
             .and_then(|(mut sink, late)| sink.flush().map(|_| late));

@@ -1,35 +1,31 @@
 //! `GET /v2/homes/{home}/entries`: one folder level, folders first, paged by an opaque cursor.
 
 use axum::Json;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, Method, Uri};
+use axum::extract::State;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use lablink_protocol::files::{EntriesPage, EntriesQuery};
 
-use super::{blocking, query};
+use super::access::Read;
+use super::blocking;
 use crate::error::{ApiError, ApiResult};
 use crate::home::open_folder;
-use crate::listing::{compare_keys, rank, read_folder};
+use crate::listing::{compare_keys, describe, rank, read_names};
 use crate::state::SharedState;
 
 const DEFAULT_PAGE: u32 = 500;
 
 pub async fn entries(
     State(state): State<SharedState>,
-    Path(home): Path<String>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
+    Read { home, query: q }: Read<EntriesQuery>,
 ) -> ApiResult<Json<EntriesPage>> {
-    state.tokens.verify(&headers, &method, uri.path(), &home, false)?;
-    let q: EntriesQuery = query(&uri)?;
     let limit = q.limit.unwrap_or(DEFAULT_PAGE).clamp(1, state.limits.max_page) as usize;
     let after = q.cursor.as_deref().map(decode_cursor).transpose()?;
     blocking(move || {
         let home_dir = state.homes.open_home(&home)?;
         let dir = open_folder(&home_dir, &q.path)?;
-        let all = read_folder(&dir, q.hidden).map_err(|e| ApiError::from_io(&e, q.path.as_str()))?;
+        let io_err = |e: std::io::Error| ApiError::from_io(&e, q.path.as_str());
+        let all = read_names(&dir, q.hidden).map_err(io_err)?;
         let total = all.len() as u64;
         let start = match &after {
             Some((r, name)) => all.partition_point(|e| {
@@ -37,16 +33,13 @@ pub async fn entries(
             }),
             None => 0,
         };
-        let page: Vec<_> = all.into_iter().skip(start).take(limit + 1).collect();
-        let (entries, next_cursor) = if page.len() > limit {
-            let mut page = page;
+        let mut page: Vec<_> = all.into_iter().skip(start).take(limit + 1).collect();
+        let next_cursor = (page.len() > limit).then(|| {
             page.truncate(limit);
             let last = page.last().expect("limit ≥ 1");
-            let cursor = encode_cursor(rank(last.kind), &last.name);
-            (page, Some(cursor))
-        } else {
-            (page, None)
-        };
+            encode_cursor(rank(last.kind), &last.name)
+        });
+        let entries = describe(&dir, page).map_err(io_err)?;
         Ok(Json(EntriesPage { path: q.path, entries, total, next_cursor }))
     })
     .await

@@ -3,13 +3,14 @@
 
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
 use futures_util::StreamExt;
 use lablink_protocol::files::{ErrorCode, ExtractQuery, ExtractResult, OnConflict};
 use tokio::io::AsyncWriteExt;
 
-use super::{blocking, query};
+use super::access::Write;
+use super::blocking;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Staging, Suffix, owner_for};
 use crate::home::open_parent;
@@ -17,14 +18,10 @@ use crate::state::{AppState, SharedState};
 
 pub async fn extract(
     State(state): State<SharedState>,
-    Path(home): Path<String>,
-    method: Method,
-    uri: Uri,
+    Write { home, query: q }: Write<ExtractQuery>,
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult<(StatusCode, Json<ExtractResult>)> {
-    state.tokens.verify(&headers, &method, uri.path(), &home, true)?;
-    let q: ExtractQuery = query(&uri)?;
     check_upload_length(&state, &headers)?;
     let st = state.clone();
     let target = q.path.clone();

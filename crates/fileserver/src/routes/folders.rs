@@ -1,26 +1,22 @@
 //! `POST /v2/homes/{home}/folders?path=`: make a folder (and its parents when asked).
 
 use axum::Json;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::extract::State;
+use axum::http::StatusCode;
 use cap_fs_ext::DirExt;
 use lablink_protocol::WorkspacePath;
 use lablink_protocol::files::{FolderCreated, FolderQuery};
 
-use super::{blocking, query};
+use super::access::Write;
+use super::blocking;
 use crate::error::{ApiError, ApiResult};
 use crate::home::{open_folder, open_parent};
 use crate::state::SharedState;
 
 pub async fn create_folder(
     State(state): State<SharedState>,
-    Path(home): Path<String>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
+    Write { home, query: q }: Write<FolderQuery>,
 ) -> ApiResult<(StatusCode, Json<FolderCreated>)> {
-    state.tokens.verify(&headers, &method, uri.path(), &home, true)?;
-    let q: FolderQuery = query(&uri)?;
     blocking(move || {
         let home_dir = state.homes.open_home(&home)?;
         let owner = crate::extract::owner_for(&home_dir);

@@ -1,5 +1,6 @@
 //! The router: v2 routes under `/v2`, the noto-legacy routes at the top level.
 
+mod access;
 mod archive;
 mod entries;
 mod extract;
