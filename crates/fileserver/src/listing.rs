@@ -39,20 +39,47 @@ pub fn read_names(dir: &Dir, hidden: bool) -> io::Result<Vec<Named>> {
     Ok(out)
 }
 
+/// Pages at least this long are described on two threads.
+const PARALLEL_FROM: usize = 2048;
+
 /// Adds size and time to `names` (one `stat` each, never following links). Entries removed
-/// since they were read are dropped.
-pub fn describe(dir: &Dir, names: Vec<Named>) -> io::Result<Vec<Entry>> {
+/// since they were read are dropped. Long pages are split over two threads: a 10,000-entry
+/// folder is mostly `stat` calls.
+pub fn describe(dir: &Dir, mut names: Vec<Named>) -> io::Result<Vec<Entry>> {
+    if names.len() < PARALLEL_FROM {
+        return describe_part(dir, names);
+    }
+    let second = names.split_off(names.len() / 2);
+    let (mut first, second) = std::thread::scope(|scope| {
+        let other = scope.spawn(|| describe_part(dir, second));
+        let first = describe_part(dir, names);
+        (first, other.join().unwrap_or_else(|_| Err(io::Error::other("listing thread failed"))))
+    });
+    if let Ok(first) = &mut first {
+        first.extend(second?);
+    }
+    first
+}
+
+fn describe_part(dir: &Dir, names: Vec<Named>) -> io::Result<Vec<Entry>> {
     let mut out = Vec::with_capacity(names.len());
     for Named { name, .. } in names {
-        match dir.symlink_metadata(&name) {
-            Ok(meta) => out.push(Entry {
-                kind: kind_of(&meta),
-                size: size_of(&meta),
-                modified: modified_secs(&meta),
-                name,
-            }),
-            Err(err) if err.kind() == io::ErrorKind::NotFound => {}
-            Err(err) => return Err(err),
+        // `name` came from this very folder's listing, so it is one component: a plain
+        // `fstatat` on the folder's descriptor stays inside it, and NOFOLLOW keeps links as links.
+        match rustix::fs::statat(dir, name.as_str(), rustix::fs::AtFlags::SYMLINK_NOFOLLOW) {
+            Ok(st) => {
+                let ft = rustix::fs::FileType::from_raw_mode(st.st_mode);
+                let kind = match ft {
+                    rustix::fs::FileType::Directory => EntryKind::Folder,
+                    rustix::fs::FileType::RegularFile => EntryKind::File,
+                    rustix::fs::FileType::Symlink => EntryKind::Symlink,
+                    _ => EntryKind::Other,
+                };
+                let size = if kind == EntryKind::File { st.st_size as u64 } else { 0 };
+                out.push(Entry { name, kind, size, modified: st.st_mtime as i64 });
+            }
+            Err(rustix::io::Errno::NOENT) => {}
+            Err(err) => return Err(err.into()),
         }
     }
     Ok(out)
@@ -66,23 +93,6 @@ pub fn read_folder(dir: &Dir, hidden: bool) -> io::Result<Vec<Entry>> {
 
 fn lowercase(name: &str) -> String {
     name.chars().flat_map(char::to_lowercase).collect()
-}
-
-pub fn kind_of(meta: &Metadata) -> EntryKind {
-    let ft = meta.file_type();
-    if ft.is_symlink() {
-        EntryKind::Symlink
-    } else if ft.is_dir() {
-        EntryKind::Folder
-    } else if ft.is_file() {
-        EntryKind::File
-    } else {
-        EntryKind::Other
-    }
-}
-
-fn size_of(meta: &Metadata) -> u64 {
-    if meta.file_type().is_file() { meta.len() } else { 0 }
 }
 
 /// Modification time as Unix seconds (0 where the filesystem has none).
