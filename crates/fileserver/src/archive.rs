@@ -22,6 +22,11 @@ const SMALL_FILE: u64 = 1 << 20;
 /// Bytes of small files claimed ahead of the writer, per archive.
 const LOOKAHEAD_BYTES: u64 = 4 << 20;
 const LOOKAHEAD_ITEMS: usize = 256;
+/// Deflate level. zlib-rs's level 1 uses fixed Huffman codes: nearly three times faster than
+/// level 2 but a third larger on CSV and notebooks, and base64 barely shrinks. Level 2 matches
+/// Info-ZIP's `zip -1` in size and speed per core; two cores and storing what is already
+/// compressed give the speed-up.
+const DEFLATE_LEVEL: u32 = 2;
 /// Sample size used to tell whether deflate is worth it.
 const SAMPLE: usize = 64 << 10;
 /// Entries above this size get zip64 headers.
@@ -293,7 +298,7 @@ fn file_options(name: &str, sample: &[u8], mtime: i64, mode: u32) -> SimpleFileO
     let base =
         SimpleFileOptions::default().last_modified_time(zip_time(mtime)).unix_permissions(mode | 0o600);
     if worth_deflating(name, sample) {
-        base.compression_method(CompressionMethod::Deflated).compression_level(Some(1))
+        base.compression_method(CompressionMethod::Deflated).compression_level(Some(DEFLATE_LEVEL as i64))
     } else {
         base.compression_method(CompressionMethod::Stored)
     }
@@ -314,7 +319,7 @@ pub fn worth_deflating(name: &str, sample: &[u8]) -> bool {
     }
     let sample = &sample[..sample.len().min(SAMPLE)];
     let mut out = Vec::with_capacity(sample.len() + 1024);
-    let mut compressor = flate2::Compress::new(flate2::Compression::fast(), false);
+    let mut compressor = flate2::Compress::new(flate2::Compression::new(DEFLATE_LEVEL), false);
     if compressor.compress_vec(sample, &mut out, flate2::FlushCompress::Finish).is_err() {
         return true;
     }
