@@ -76,7 +76,7 @@ fn describe_part(dir: &Dir, names: Vec<Named>) -> io::Result<Vec<Entry>> {
                     _ => EntryKind::Other,
                 };
                 let size = if kind == EntryKind::File { st.st_size as u64 } else { 0 };
-                out.push(Entry { name, kind, size, modified: st.st_mtime as i64 });
+                out.push(Entry { name, kind, size, modified: st.st_mtime });
             }
             Err(rustix::io::Errno::NOENT) => {}
             Err(err) => return Err(err.into()),
@@ -92,7 +92,11 @@ pub fn read_folder(dir: &Dir, hidden: bool) -> io::Result<Vec<Entry>> {
 }
 
 fn lowercase(name: &str) -> String {
-    name.chars().flat_map(char::to_lowercase).collect()
+    if name.is_ascii() {
+        name.to_ascii_lowercase()
+    } else {
+        name.chars().flat_map(char::to_lowercase).collect()
+    }
 }
 
 /// Modification time as Unix seconds (0 where the filesystem has none).
