@@ -12,6 +12,7 @@ use cap_std::fs::{Dir, PermissionsExt};
 use zip::write::{PreparedZipFile, SimpleFileOptions};
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
+use crate::error::ApiError;
 use crate::home::open_file_nofollow;
 use crate::listing::modified_secs;
 
@@ -95,8 +96,32 @@ impl Drop for HelperLease {
     }
 }
 
+/// Why a folder cannot be planned.
+#[derive(Debug)]
+pub enum PlanError {
+    /// More entries than the limit allows.
+    TooMany(usize),
+    Io(io::Error),
+}
+
+impl From<io::Error> for PlanError {
+    fn from(err: io::Error) -> Self {
+        Self::Io(err)
+    }
+}
+
+impl PlanError {
+    /// As the API reports it, naming `what` (a home-relative path).
+    pub fn into_api(self, what: &str) -> ApiError {
+        match self {
+            Self::TooMany(max) => ApiError::limit(format!("the folder has more than {max} entries")),
+            Self::Io(err) => ApiError::from_io(&err, what),
+        }
+    }
+}
+
 /// Walks `base` (already opened without following links).
-pub fn plan(base: &Dir, include_caches: bool, max_items: usize) -> io::Result<Plan> {
+pub fn plan(base: &Dir, include_caches: bool, max_items: usize) -> Result<Plan, PlanError> {
     let mut plan = Plan::default();
     walk(base, "", include_caches, max_items, 0, &mut plan)?;
     Ok(plan)
@@ -109,7 +134,7 @@ fn walk(
     max_items: usize,
     depth: usize,
     plan: &mut Plan,
-) -> io::Result<()> {
+) -> Result<(), PlanError> {
     let mut children = Vec::new();
     for item in dir.entries()? {
         let item = item?;
@@ -126,11 +151,11 @@ fn walk(
         let meta = match item.metadata() {
             Ok(m) => m,
             Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
-            Err(e) => return Err(e),
+            Err(e) => return Err(e.into()),
         };
         let ft = meta.file_type();
         if plan.items.len() >= max_items {
-            return Err(io::Error::other("the folder has too many entries to archive"));
+            return Err(PlanError::TooMany(max_items));
         }
         if ft.is_dir() {
             if !include_caches && CACHE_FOLDERS.contains(&name) {

@@ -115,6 +115,22 @@ fn assert_ok(r: &LegacyReply, what: &str) {
     assert_eq!((r.code, r.message.as_str()), (0, "OK"), "{what}: {}", r.raw);
 }
 
+/// `ls`, `lof` and `zfs` of Alice's `path` are all refused, none shows Bob's secret, and the
+/// `ls` message says `why`.
+async fn assert_reads_refused(server: &Server, path: &str, why: &str) {
+    let r = ls(server, "alice", path).await;
+    assert!(r.message.contains(why), "ls {path}: {}", r.message);
+    let replies = [
+        ("ls", r),
+        ("lof", lof(server, "alice", path, None).await),
+        ("zfs", zfs(server, "alice", path).await),
+    ];
+    for (route, r) in replies {
+        assert_refused(&r, &format!("{route} {path}"));
+        assert_no_bob(&r, &format!("{route} {path}"));
+    }
+}
+
 /// Nothing of Bob's private file in a reply: neither its content nor its name.
 #[track_caller]
 fn assert_no_bob(r: &LegacyReply, what: &str) {
@@ -724,18 +740,7 @@ async fn dot_dot_never_leaves_the_home() {
     mkdir(&server.home("alice/a"));
 
     for path in ESCAPES {
-        let r = ls(&server, "alice", path).await;
-        assert_refused(&r, &format!("ls {path}"));
-        assert_no_bob(&r, &format!("ls {path}"));
-        assert!(r.message.contains("leaves the home"), "ls {path}: {}", r.message);
-
-        let r = lof(&server, "alice", path, None).await;
-        assert_refused(&r, &format!("lof {path}"));
-        assert_no_bob(&r, &format!("lof {path}"));
-
-        let r = zfs(&server, "alice", path).await;
-        assert_refused(&r, &format!("zfs {path}"));
-        assert_no_bob(&r, &format!("zfs {path}"));
+        assert_reads_refused(&server, path, "leaves the home").await;
     }
     // A path that names another home from inside alice's is just a missing folder of hers.
     let r = ls(&server, "alice", "/bob/private").await;
@@ -821,16 +826,7 @@ async fn symlinks_out_of_the_home_are_never_followed() {
     for path in
         ["tobob", "/tobob/private", "toprivate", "./docs/bobdir", "docs/bobdir/private", "secret-link.txt"]
     {
-        let r = ls(&server, "alice", path).await;
-        assert_refused(&r, &format!("ls {path}"));
-        assert_no_bob(&r, &format!("ls {path}"));
-        assert!(r.message.contains("symbolic link"), "ls {path}: {}", r.message);
-        let r = lof(&server, "alice", path, None).await;
-        assert_refused(&r, &format!("lof {path}"));
-        assert_no_bob(&r, &format!("lof {path}"));
-        let r = zfs(&server, "alice", path).await;
-        assert_refused(&r, &format!("zfs {path}"));
-        assert_no_bob(&r, &format!("zfs {path}"));
+        assert_reads_refused(&server, path, "symbolic link").await;
     }
 
     // Zipping folders that hold links: the links are left out, the rest is there.

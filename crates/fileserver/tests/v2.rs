@@ -508,3 +508,14 @@ async fn archives_beyond_the_limit_wait_their_turn() {
         assert_eq!(zip["f7.txt"], "file 7\n".repeat(2000).into_bytes());
     }
 }
+
+#[tokio::test]
+async fn archiving_a_folder_over_the_entry_limit_is_refused() {
+    let s = start_with(|c| c.limits.max_entries = 5).await;
+    for i in 0..10 {
+        write(s.home("alice").join(format!("many/f{i}.txt")), b"x");
+    }
+    let (status, code, msg) = error_code(s.get("alice", "archive", "path=many").await).await;
+    assert_eq!((status, code.as_str()), (413, "archive_limit"), "{msg}");
+    assert!(msg.contains("more than 5 entries"), "{msg}");
+}

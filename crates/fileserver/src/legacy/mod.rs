@@ -282,7 +282,7 @@ async fn zfs(State(state): State<SharedState>, uri: Uri) -> Response {
         let (dir, path) = folder_at(&home, &p.folder)?;
         let limit = state.limits.max_legacy_zip_bytes;
         let plan = plan(&dir, false, state.limits.max_entries as usize)
-            .map_err(|e| LegacyError::from(ApiError::from_io(&e, path.as_str())))?;
+            .map_err(|e| LegacyError::from(e.into_api(path.as_str())))?;
         let sink = BoundedVec { data: Vec::new(), limit };
         let (sink, _late) = write_zip(&dir, &plan, sink, &state.pool, usize::MAX).map_err(|e| {
             if e.kind() == io::ErrorKind::FileTooLarge {

@@ -34,13 +34,7 @@ pub async fn archive(
         let home_dir = walk_state.homes.open_home(&home)?;
         let dir = open_folder(&home_dir, &path)?;
         let max = walk_state.limits.max_entries as usize;
-        let plan = plan(&dir, q.include_caches, max).map_err(|e| {
-            if e.kind() == io::ErrorKind::Other {
-                ApiError::limit(format!("the folder has more than {max} entries"))
-            } else {
-                ApiError::from_io(&e, path.as_str())
-            }
-        })?;
+        let plan = plan(&dir, q.include_caches, max).map_err(|e| e.into_api(path.as_str()))?;
         Ok((dir, plan))
     })
     .await?;
