@@ -21,7 +21,7 @@ pub fn read_names(dir: &Dir, hidden: bool) -> io::Result<Vec<Named>> {
     let mut out = Vec::new();
     for item in dir.entries()? {
         let item = item?;
-        let name = item.file_name().to_string_lossy().into_owned();
+        let name = item.file_name().into_string().unwrap_or_else(|raw| raw.to_string_lossy().into_owned());
         if !hidden && name.starts_with('.') {
             continue;
         }
@@ -35,7 +35,7 @@ pub fn read_names(dir: &Dir, hidden: bool) -> io::Result<Vec<Named>> {
         };
         out.push(Named { name, kind });
     }
-    out.sort_by_cached_key(|n| (rank(n.kind), lowercase(&n.name), n.name.clone()));
+    out.sort_unstable_by(|a, b| compare_keys(rank(a.kind), &a.name, rank(b.kind), &b.name));
     Ok(out)
 }
 
@@ -91,14 +91,6 @@ pub fn read_folder(dir: &Dir, hidden: bool) -> io::Result<Vec<Entry>> {
     describe(dir, names)
 }
 
-fn lowercase(name: &str) -> String {
-    if name.is_ascii() {
-        name.to_ascii_lowercase()
-    } else {
-        name.chars().flat_map(char::to_lowercase).collect()
-    }
-}
-
 /// Modification time as Unix seconds (0 where the filesystem has none).
 pub fn modified_secs(meta: &Metadata) -> i64 {
     meta.modified()
@@ -120,9 +112,14 @@ pub fn compare_keys(a_rank: u8, a_name: &str, b_rank: u8, b_name: &str) -> Order
     a_rank
         .cmp(&b_rank)
         .then_with(|| {
-            let a = a_name.chars().flat_map(char::to_lowercase);
-            let b = b_name.chars().flat_map(char::to_lowercase);
-            a.cmp(b)
+            // Allocation-free; the ASCII path is what nearly every name takes.
+            if a_name.is_ascii() && b_name.is_ascii() {
+                let a = a_name.bytes().map(|c| c.to_ascii_lowercase());
+                a.cmp(b_name.bytes().map(|c| c.to_ascii_lowercase()))
+            } else {
+                let a = a_name.chars().flat_map(char::to_lowercase);
+                a.cmp(b_name.chars().flat_map(char::to_lowercase))
+            }
         })
         .then_with(|| a_name.cmp(b_name))
 }
@@ -131,6 +128,14 @@ pub fn compare_keys(a_rank: u8, a_name: &str, b_rank: u8, b_name: &str) -> Order
 mod tests {
     use super::*;
     use cap_std::ambient_authority;
+
+    #[test]
+    fn order_is_case_insensitive_for_any_script() {
+        let mut names = vec!["éa", "Zz", "ab", "Äb", "AB", "zz"];
+        names.sort_by(|a, b| compare_keys(1, a, 1, b));
+        assert_eq!(names, ["AB", "ab", "Zz", "zz", "Äb", "éa"]);
+        assert_eq!(compare_keys(0, "z", 1, "a"), Ordering::Less);
+    }
 
     #[test]
     fn folders_first_then_names() {
