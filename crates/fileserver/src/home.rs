@@ -84,7 +84,8 @@ pub fn open_file_nofollow(dir: &Dir, name: &str) -> io::Result<File> {
     dir.open_with(name, &options)
 }
 
-fn folder_error(dir: &Dir, name: &str, err: &io::Error, what: &str) -> ApiError {
+/// The error for failing to open `name` in `dir` as a folder (`what` is its home-relative path).
+pub fn folder_error(dir: &Dir, name: &str, err: &io::Error, what: &str) -> ApiError {
     // O_DIRECTORY|O_NOFOLLOW on a symlink gives ELOOP or ENOTDIR: look at the name itself.
     if crate::error::is_symlink_refusal(err) || is_symlink(dir, name) {
         return ApiError::forbidden(format!("`{what}` is a symbolic link; links are never followed"));

@@ -26,7 +26,8 @@ impl<Q: DeserializeOwned + Send, const WRITE: bool> FromRequestParts<SharedState
             .await
             .map_err(|_| ApiError::bad_request("the home in the path is not valid"))?;
         // The token is checked before anything else, so a stranger learns nothing from errors.
-        state.tokens.verify(&parts.headers, &parts.method, parts.uri.path(), &home, WRITE)?;
+        let grant = state.tokens.verify(&parts.headers, &parts.method, parts.uri.path(), &home, WRITE)?;
+        tracing::debug!(issuer = grant.issuer, home = grant.home, write = grant.write, "token accepted");
         let query = query(&parts.uri)?;
         Ok(Self { home, query })
     }

@@ -10,7 +10,7 @@ use lablink_protocol::files::{FolderCreated, FolderQuery};
 use super::access::Write;
 use super::blocking;
 use crate::error::{ApiError, ApiResult};
-use crate::home::{open_folder, open_parent};
+use crate::home::{folder_error, open_parent};
 use crate::state::SharedState;
 
 pub async fn create_folder(
@@ -31,10 +31,8 @@ pub async fn create_folder(
                     Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
                     Err(e) => return Err(ApiError::from_io(&e, walked.as_str())),
                 }
-                dir = match dir.open_dir_nofollow(name) {
-                    Ok(sub) => sub,
-                    Err(_) => open_folder(&dir, &WorkspacePath::parse(name)?)?,
-                };
+                dir =
+                    dir.open_dir_nofollow(name).map_err(|e| folder_error(&dir, name, &e, walked.as_str()))?;
                 if created {
                     adopt(&dir, owner)?;
                 }
