@@ -22,6 +22,9 @@ use crate::archive::HelperPool;
 use crate::error::{ApiError, ApiResult};
 
 const UPLOAD: &str = "upload.zip";
+const STAGING_PREFIX: &str = ".lablink-staging-";
+/// A staging folder untouched this long was left by a server that died mid-extract.
+const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(6 * 3600);
 const CONTENT: &str = "content";
 /// Entries below this size are not held to the ratio limit (a small file of zeros is fine).
 const RATIO_FLOOR: u64 = 1 << 20;
@@ -60,10 +63,11 @@ pub struct Staging {
 
 impl Staging {
     pub fn create(parent: Dir) -> ApiResult<Self> {
+        sweep_stale(&parent);
         let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
         static SEQ: AtomicU64 = AtomicU64::new(0);
         let name = format!(
-            ".lablink-staging-{}-{:x}-{}",
+            "{STAGING_PREFIX}{}-{:x}-{}",
             std::process::id(),
             nanos,
             SEQ.fetch_add(1, Ordering::Relaxed)
@@ -168,6 +172,24 @@ impl Staging {
             }
         }
         Err(ApiError::new(ErrorCode::Conflict, format!("`{name}` already exists")))
+    }
+}
+
+/// Removes staging folders in `parent` that a killed server left behind. Best effort: an
+/// extract must not fail because an old leftover could not be removed.
+fn sweep_stale(parent: &Dir) {
+    let Ok(entries) = parent.entries() else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str().filter(|n| n.starts_with(STAGING_PREFIX)) else { continue };
+        let Ok(meta) = parent.symlink_metadata(name) else { continue };
+        let age = meta.modified().ok().and_then(|m| m.into_std().elapsed().ok());
+        if meta.is_dir() && age.is_some_and(|a| a > STALE_AFTER) {
+            match parent.remove_dir_all(name) {
+                Ok(()) => tracing::info!("removed a staging folder left by an interrupted extract"),
+                Err(err) => tracing::warn!(error = %err, "could not remove an old staging folder"),
+            }
+        }
     }
 }
 
@@ -353,4 +375,33 @@ pub fn owner_for(home: &Dir) -> Option<(Uid, Gid)> {
     let stat = rustix::fs::fstat(home).ok()?;
     let (uid, gid) = (Uid::from_raw(stat.st_uid), Gid::from_raw(stat.st_gid));
     if uid.is_root() { None } else { Some((uid, gid)) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cap_std::ambient_authority;
+
+    #[test]
+    fn stale_staging_folders_are_swept_fresh_ones_kept() {
+        let tmp = tempfile::tempdir().unwrap();
+        let stale = tmp.path().join(format!("{STAGING_PREFIX}1-a-0"));
+        let fresh = tmp.path().join(format!("{STAGING_PREFIX}2-b-0"));
+        let user = tmp.path().join(".lablink-staging-but-a-file");
+        std::fs::create_dir_all(stale.join("content/deep")).unwrap();
+        std::fs::write(stale.join("upload.zip"), b"PK").unwrap();
+        std::fs::create_dir(&fresh).unwrap();
+        std::fs::write(&user, b"not ours to remove: a file").unwrap();
+        let old = SystemTime::now() - STALE_AFTER - std::time::Duration::from_secs(60);
+        std::fs::File::open(&stale).unwrap().set_modified(old).unwrap();
+        std::fs::File::open(&user).unwrap().set_modified(old).unwrap();
+
+        let parent = Dir::open_ambient_dir(tmp.path(), ambient_authority()).unwrap();
+        let staging = Staging::create(parent).unwrap();
+        assert!(!stale.exists(), "stale staging folder should be gone");
+        assert!(fresh.exists() && user.exists());
+        drop(staging);
+        let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().flatten().map(|e| e.file_name()).collect();
+        assert_eq!(left.len(), 2, "{left:?}");
+    }
 }
