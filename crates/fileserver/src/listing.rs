@@ -50,15 +50,14 @@ pub fn describe(dir: &Dir, mut names: Vec<Named>) -> io::Result<Vec<Entry>> {
         return describe_part(dir, names);
     }
     let second = names.split_off(names.len() / 2);
-    let (mut first, second) = std::thread::scope(|scope| {
+    let (first, second) = std::thread::scope(|scope| {
         let other = scope.spawn(|| describe_part(dir, second));
         let first = describe_part(dir, names);
         (first, other.join().unwrap_or_else(|_| Err(io::Error::other("listing thread failed"))))
     });
-    if let Ok(first) = &mut first {
-        first.extend(second?);
-    }
-    first
+    let mut entries = first?;
+    entries.extend(second?);
+    Ok(entries)
 }
 
 fn describe_part(dir: &Dir, names: Vec<Named>) -> io::Result<Vec<Entry>> {

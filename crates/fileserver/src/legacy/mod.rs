@@ -150,15 +150,23 @@ fn folder_at(home: &Dir, raw: &str) -> LegacyResult<(Dir, WorkspacePath)> {
     Ok((dir, path))
 }
 
+fn internal() -> LegacyError {
+    LegacyError::new(code::OTHER, "Error: internal failure")
+}
+
+/// Runs filesystem work off the async threads.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> LegacyResult<T> + Send + 'static,
+) -> LegacyResult<T> {
+    tokio::task::spawn_blocking(work).await.unwrap_or_else(|_| Err(internal()))
+}
+
 async fn run_blocking(
     state: SharedState,
     uri: Uri,
     work: impl FnOnce(&AppState, &Uri) -> LegacyResult<String> + Send + 'static,
 ) -> Response {
-    let result = tokio::task::spawn_blocking(move || work(&state, &uri))
-        .await
-        .unwrap_or_else(|_| Err(LegacyError::new(code::OTHER, "Error: internal failure")));
-    envelope(result)
+    envelope(blocking(move || work(&state, &uri)).await)
 }
 
 fn dumps<T: Serialize>(value: &T) -> LegacyResult<String> {
@@ -273,7 +281,7 @@ fn lod_tree(dir: &Dir, name: String, depth: u32, budget: &mut usize) -> LegacyRe
 
 async fn zfs(State(state): State<SharedState>, uri: Uri) -> Response {
     let Ok(turn) = state.archives.clone().acquire_owned().await else {
-        return envelope(Err(LegacyError::new(code::OTHER, "Error: internal failure")));
+        return envelope(Err(internal()));
     };
     run_blocking(state, uri, move |state, uri| {
         let _turn = turn;
@@ -341,21 +349,19 @@ async fn uzu_inner(state: SharedState, uri: Uri, headers: HeaderMap, body: Body)
     let st = state.clone();
     let user = p.user.clone();
     let destination = p.destination.clone();
-    let (staging, name, owner, home_folder, target) =
-        tokio::task::spawn_blocking(move || -> LegacyResult<_> {
-            let (home, home_folder) = home_of(&st, &user)?;
-            let target = WorkspacePath::parse_home_relative(&destination)?;
-            let (parent, name) = open_parent(&home, &target).map_err(|e| match e.code {
-                ErrorCode::NotFound | ErrorCode::NotAFolder => {
-                    LegacyError::new(code::OTHER, "Error: destination folder not found")
-                }
-                _ => e.into(),
-            })?;
-            let name = name.to_owned();
-            Ok((Staging::create(parent)?, name, owner_for(&home), home_folder, target))
-        })
-        .await
-        .unwrap_or_else(|_| Err(LegacyError::new(code::OTHER, "Error: internal failure")))?;
+    let (staging, name, owner, home_folder, target) = blocking(move || {
+        let (home, home_folder) = home_of(&st, &user)?;
+        let target = WorkspacePath::parse_home_relative(&destination)?;
+        let (parent, name) = open_parent(&home, &target).map_err(|e| match e.code {
+            ErrorCode::NotFound | ErrorCode::NotAFolder => {
+                LegacyError::new(code::OTHER, "Error: destination folder not found")
+            }
+            _ => e.into(),
+        })?;
+        let name = name.to_owned();
+        Ok((Staging::create(parent)?, name, owner_for(&home), home_folder, target))
+    })
+    .await?;
 
     let limit = state.limits.max_upload_bytes;
     let constraints = multer::Constraints::new()
@@ -384,12 +390,11 @@ async fn uzu_inner(state: SharedState, uri: Uri, headers: HeaderMap, body: Body)
     let staging =
         received.ok_or_else(|| LegacyError::new(code::OTHER, "No upload archive found in request"))?;
     let st = state.clone();
-    let final_name = tokio::task::spawn_blocking(move || -> LegacyResult<String> {
+    let final_name = blocking(move || {
         staging.extract(&st.extract_limits(), &st.pool, owner)?;
         Ok(staging.commit(&name, Some(Suffix::DashV))?)
     })
-    .await
-    .unwrap_or_else(|_| Err(LegacyError::new(code::OTHER, "Error: internal failure")))?;
+    .await?;
     let parent = target.parent().unwrap_or_default();
     let landed = parent.join(&final_name)?;
     dumps(&UzuReply { extractpath: format!("/{home_folder}/{landed}") })
