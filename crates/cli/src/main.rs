@@ -1,5 +1,8 @@
 //! `lablink`: one binary for the lablink services.
 
+mod demo;
+
+use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
@@ -60,6 +63,18 @@ enum Command {
         #[arg(long, default_value = "lablink-cli")]
         issuer: String,
     },
+    /// Serve a sample workspace and a page hosting the folder picker (for trying lablink).
+    Demo {
+        /// Folder for the sample homes and the demo's configuration (made when missing).
+        #[arg(long, default_value = "target/demo")]
+        dir: PathBuf,
+        /// Loopback address of the page and the file server (under /files).
+        #[arg(long, default_value = "127.0.0.1:8700")]
+        listen: SocketAddr,
+        /// Folder holding the built picker (`lablink_picker.js` and its `.wasm`).
+        #[arg(long, default_value = "target/dist/picker")]
+        assets: PathBuf,
+    },
 }
 
 fn init_logging(json: bool) {
@@ -103,6 +118,10 @@ async fn main() -> anyhow::Result<()> {
             }
             let config = FilesConfig::load(config.as_deref(), env)?;
             lablink_fileserver::serve(&config, shutdown_signal()).await
+        }
+        Command::Demo { dir, listen, assets } => {
+            anyhow::ensure!(listen.ip().is_loopback(), "the demo hands out tokens: it only listens on loopback");
+            demo::serve(dir, listen, assets, shutdown_signal()).await
         }
         Command::Token { config, kid, home, method, path, scope, ttl, issuer } => {
             let config = FilesConfig::load(config.as_deref(), std::env::vars())?;

@@ -1,8 +1,10 @@
 //! `cargo xtask <task>`: the project's build, test, demo and bench entry points.
 
 mod bench_files;
+mod bench_ui;
 mod demo;
 mod util;
+mod wasm;
 
 use clap::{Parser, Subcommand};
 
@@ -15,17 +17,21 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Task {
-    /// Start the file server on a generated sample workspace and show how to call it.
+    /// Build the picker and serve it on a page over a generated sample workspace (with the file
+    /// server under /files).
     Demo {
         /// Port to listen on (loopback only).
-        #[arg(long, default_value_t = 8600)]
+        #[arg(long, default_value_t = 8700)]
         port: u16,
         /// Start, make a few real calls, stop (what `cargo xtask test` runs).
         #[arg(long)]
         smoke: bool,
     },
-    /// Everything CI checks: formatting, clippy, the wasm32 build of the protocol crate, all tests.
+    /// Everything CI checks: formatting, clippy (host and wasm32), all tests, the component
+    /// tests in headless chromium, the demo smoke test and the end-to-end tests.
     Test,
+    /// Build the installable artefacts into target/dist: the picker (JS + Wasm) and the binary.
+    Dist,
     /// Benchmarks, written to bench/results/.
     Bench {
         #[command(subcommand)]
@@ -42,6 +48,8 @@ enum Task {
 enum Bench {
     /// File server: archive/extract throughput vs zip/unzip, peak RSS, listing latency.
     Files,
+    /// Widgets: gzip sizes, and paint times measured in headless chromium.
+    Ui,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -50,7 +58,9 @@ fn main() -> anyhow::Result<()> {
     match cli.task {
         Task::Demo { port, smoke } => demo::run(&root, port, smoke),
         Task::Test => test(&root),
+        Task::Dist => dist(&root),
         Task::Bench { which: Bench::Files } => bench_files::run(&root),
+        Task::Bench { which: Bench::Ui } => bench_ui::run(&root),
         Task::Fuzz { seconds } => {
             util::run(util::cargo(&root.join("crates/protocol")).env("RUSTC_BOOTSTRAP", "1").args([
                 "fuzz",
@@ -63,17 +73,54 @@ fn main() -> anyhow::Result<()> {
     }
 }
 
+/// The crates that also build for the browser.
+const WASM_CRATES: [&str; 4] = ["lablink-protocol", "lablink-client", "lablink-ui", "lablink-picker"];
+
+fn wasm_args(command: &str) -> Vec<&str> {
+    let mut args = vec![command, "--target", "wasm32-unknown-unknown"];
+    for krate in WASM_CRATES {
+        args.extend(["-p", krate]);
+    }
+    args
+}
+
+/// Where chromedriver is; the wasm-bindgen test runner drives chromium through it.
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
 fn test(root: &std::path::Path) -> anyhow::Result<()> {
     use util::{cargo, run, step};
     step("cargo fmt --check");
     run(cargo(root).args(["fmt", "--all", "--check"]))?;
     step("cargo clippy --all-targets -D warnings");
     run(cargo(root).args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
-    step("protocol crate for wasm32-unknown-unknown");
-    run(cargo(root).args(["build", "-p", "lablink-protocol", "--target", "wasm32-unknown-unknown"]))?;
+    step("cargo clippy for wasm32 (protocol, client, ui, picker)");
+    let mut clippy = wasm_args("clippy");
+    clippy.extend(["--all-targets", "--", "-D", "warnings"]);
+    run(cargo(root).args(clippy))?;
     step("tests");
     run(cargo(root).args(["test", "--workspace", "--all-targets"]))?;
+    step("component tests in headless chromium (wasm-bindgen-test)");
+    wasm::ensure_wasm_bindgen(root)?;
+    run(cargo(root).env("CHROMEDRIVER", CHROMEDRIVER).args(wasm_args("test")))?;
     step("demo smoke test");
     demo::run(root, 8609, true)?;
+    step("end-to-end tests in headless chromium (tests/e2e)");
+    run(std::process::Command::new("npm")
+        .current_dir(root)
+        .args(["test", "--workspace", "tests/e2e"])
+        .env("LABLINK_BIN", root.join("target/debug/lablink"))
+        .env("LABLINK_ASSETS", root.join("target/dist/picker")))?;
+    Ok(())
+}
+
+fn dist(root: &std::path::Path) -> anyhow::Result<()> {
+    use util::{cargo, run, step};
+    let dist = root.join("target/dist");
+    wasm::build(root, "lablink-picker", &dist.join("picker"))?;
+    step("lablink binary (release)");
+    run(cargo(root).args(["build", "--release", "-p", "lablink"]))?;
+    std::fs::create_dir_all(dist.join("bin"))?;
+    std::fs::copy(root.join("target/release/lablink"), dist.join("bin/lablink"))?;
+    eprintln!("\nartefacts in {}: picker/ (serve with .wasm as application/wasm), bin/lablink", dist.display());
     Ok(())
 }

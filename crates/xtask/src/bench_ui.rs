@@ -1,0 +1,2 @@
+//! placeholder
+pub fn run(_root: &std::path::Path) -> anyhow::Result<()> { todo!() }
