@@ -1,4 +1,5 @@
 //! Asks for a new folder's name, checked as the server will check it before it is sent.
+//! (Enter in the field confirms: `ConfirmDialog` handles it.)
 
 use lablink_protocol::path::check_name;
 use yew::prelude::*;
@@ -42,15 +43,6 @@ pub fn new_folder_dialog(props: &NewFolderDialogProps) -> Html {
             }
         })
     };
-    let onkeydown = {
-        let on_confirm = on_confirm.clone();
-        Callback::from(move |e: KeyboardEvent| {
-            if e.key() == "Enter" {
-                e.prevent_default();
-                on_confirm.emit(());
-            }
-        })
-    };
     let labels = &props.labels;
     html! {
         <lablink_ui::ConfirmDialog
@@ -63,7 +55,7 @@ pub fn new_folder_dialog(props: &NewFolderDialogProps) -> Html {
         >
             <label class="lablink-field">
                 <span>{ labels.new_folder_name.clone() }</span>
-                <input type="text" class="lablink-input" value={(*name).clone()} {oninput} {onkeydown}
+                <input type="text" class="lablink-input" value={(*name).clone()} {oninput}
                     aria-invalid={problem.is_some().to_string()} />
             </label>
             if let Some(problem) = &*problem {

@@ -1,0 +1,32 @@
+//! Yew components shared by the lablink widgets (the Moodle folder picker and the JupyterLab
+//! grades panel): a virtualised folder list, breadcrumbs, loading and error states, a progress
+//! bar, a confirmation dialog and notices.
+//!
+//! Hosts call [`install_style`] once before mounting and wrap their widget in an element with
+//! the class `lablink-root`, on which the `--lablink-*` theme properties are defined.
+//! Every name coming from a workspace is rendered as text (never as HTML), passed through
+//! [`display_name`] so that bidi and invisible characters cannot disguise it.
+
+mod breadcrumbs;
+mod confirm_dialog;
+mod filter;
+mod folder_list;
+mod format;
+mod keys;
+mod load_state;
+mod notice_area;
+mod perf;
+mod progress_bar;
+mod style;
+mod trail;
+mod window;
+
+pub use breadcrumbs::{Breadcrumbs, BreadcrumbsProps};
+pub use confirm_dialog::{ConfirmDialog, ConfirmDialogProps};
+pub use folder_list::{FolderList, FolderListProps, ListLabels};
+pub use format::{display_name, format_time, human_size};
+pub use load_state::{LoadLabels, LoadState, LoadStateProps};
+pub use notice_area::{Notice, NoticeArea, NoticeAreaProps, NoticeKind};
+pub use perf::mark;
+pub use progress_bar::{ProgressBar, ProgressBarProps};
+pub use style::{STYLE, STYLE_ELEMENT_ID, install_style};
