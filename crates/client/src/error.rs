@@ -59,8 +59,7 @@ impl ClientError {
             | ErrorCode::BadArchive
             | ErrorCode::ArchiveLimit => ErrorKind::Refused,
         };
-        let code = serde_json::to_value(code).ok().and_then(|v| v.as_str().map(str::to_owned));
-        Self { kind, message, code }
+        Self { kind, message, code: Some(code.as_str().to_owned()) }
     }
 
     /// A non-2xx answer without a readable body.

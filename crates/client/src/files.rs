@@ -7,8 +7,8 @@ use std::rc::Rc;
 use gloo_net::http::{Request, RequestBuilder, Response};
 use lablink_protocol::WorkspacePath;
 use lablink_protocol::files::{EntriesPage, ErrorBody, FolderCreated};
-use serde::de::DeserializeOwned;
 
+use crate::wire::{self, FromJs};
 use crate::{ClientError, FolderSource, ListRequest, LocalFuture};
 
 /// Returns a bearer token for `(method, api_path)`, where `api_path` is relative to the API
@@ -32,7 +32,7 @@ impl FilesClient {
         format!("/v2/homes/{}/{route}", encode_segment(&self.home))
     }
 
-    async fn send<T: DeserializeOwned>(
+    async fn send<T: FromJs>(
         &self,
         method: &str,
         route: &str,
@@ -45,26 +45,27 @@ impl FilesClient {
             "POST" => Request::post(&url),
             _ => Request::get(&url),
         };
-        let builder: RequestBuilder =
-            builder.query(query.iter().map(|(k, v)| (*k, v.as_str()))).header("Authorization", &format!("Bearer {token}"));
+        let builder: RequestBuilder = builder
+            .query(query.iter().map(|(k, v)| (*k, v.as_str())))
+            .header("Authorization", &format!("Bearer {token}"));
         let response = builder.send().await.map_err(ClientError::offline)?;
         read_json(response).await
     }
 }
 
 /// Decodes a 2xx body as `T`, anything else as the API's error shape.
-async fn read_json<T: DeserializeOwned>(response: Response) -> Result<T, ClientError> {
+async fn read_json<T: FromJs>(response: Response) -> Result<T, ClientError> {
     let status = response.status();
     let text = response.text().await.map_err(ClientError::offline)?;
     decode(status, &response.status_text(), &text)
 }
 
-/// The pure half of `read_json`, kept apart so it is tested on the host.
-pub fn decode<T: DeserializeOwned>(status: u16, status_text: &str, body: &str) -> Result<T, ClientError> {
+/// The half of `read_json` after the body arrived (tested in the browser).
+pub fn decode<T: FromJs>(status: u16, status_text: &str, body: &str) -> Result<T, ClientError> {
     if (200..300).contains(&status) {
-        return serde_json::from_str(body).map_err(ClientError::unreadable);
+        return wire::parse(body).and_then(|v| T::from_js(&v)).map_err(ClientError::unreadable);
     }
-    match serde_json::from_str::<ErrorBody>(body) {
+    match wire::parse(body).and_then(|v| ErrorBody::from_js(&v)) {
         Ok(e) => Err(ClientError::from_v2(e.error.code, e.error.message)),
         Err(_) => Err(ClientError::from_status(status, status_text)),
     }
@@ -105,7 +106,6 @@ impl FolderSource for FilesClient {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ErrorKind;
 
     fn client(home: &str) -> FilesClient {
         FilesClient::new("http://x/files/", home, Rc::new(|_, _| Box::pin(async { Ok(String::new()) })))
@@ -116,34 +116,5 @@ mod tests {
         assert_eq!(client("alice").api_path("entries"), "/v2/homes/alice/entries");
         assert_eq!(client("a b/../c").api_path("entries"), "/v2/homes/a%20b%2F..%2Fc/entries");
         assert_eq!(client("alice").base, "http://x/files");
-    }
-
-    #[test]
-    fn decodes_pages_and_errors() {
-        let page: EntriesPage = decode(
-            200,
-            "OK",
-            r#"{"path":"a","entries":[{"name":"b","kind":"folder","size":0,"modified":1}],"total":1}"#,
-        )
-        .unwrap();
-        assert_eq!(page.entries[0].name, "b");
-        assert_eq!(page.next_cursor, None);
-
-        let err = decode::<EntriesPage>(404, "Not Found", r#"{"error":{"code":"not_found","message":"no such folder"}}"#)
-            .unwrap_err();
-        assert_eq!(err.kind, ErrorKind::NotFound);
-        assert_eq!(err.message, "no such folder");
-        assert_eq!(err.code.as_deref(), Some("not_found"));
-
-        let err = decode::<EntriesPage>(401, "Unauthorized", r#"{"error":{"code":"token_replayed","message":"m"}}"#)
-            .unwrap_err();
-        assert_eq!(err.kind, ErrorKind::SignedOut);
-
-        let err = decode::<EntriesPage>(502, "Bad Gateway", "<html>proxy</html>").unwrap_err();
-        assert_eq!(err.kind, ErrorKind::Offline);
-        assert_eq!(err.message, "HTTP 502 Bad Gateway");
-
-        let err = decode::<EntriesPage>(200, "OK", "{not json").unwrap_err();
-        assert_eq!(err.kind, ErrorKind::Server);
     }
 }

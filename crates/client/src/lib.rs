@@ -5,6 +5,7 @@
 mod error;
 pub mod files;
 pub mod moodle;
+pub mod wire;
 
 use std::future::Future;
 use std::pin::Pin;

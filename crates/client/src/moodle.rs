@@ -7,10 +7,9 @@
 use gloo_net::http::Request;
 use lablink_protocol::WorkspacePath;
 use lablink_protocol::files::{EntriesPage, FolderCreated};
-use serde::Deserialize;
-use serde::de::DeserializeOwned;
-use serde_json::{Map, Value, json};
+use wasm_bindgen::JsValue;
 
+use crate::wire::{self, FromJs};
 use crate::{ClientError, ErrorKind, FolderSource, ListRequest, LocalFuture};
 
 /// Names of the external functions (they live in the Moodle plugin's `db/services.php`).
@@ -34,24 +33,49 @@ pub struct MoodleClient {
     service_url: String,
     sesskey: String,
     methods: MoodleMethods,
-    /// Sent with every call (e.g. the assignment's `contextid`).
-    context_args: Map<String, Value>,
+    /// Sent with every call: the ids that say where the picker is (e.g. `contextid`).
+    context_args: Vec<(String, i64)>,
+}
+
+/// One argument of a call.
+pub enum Arg {
+    Text(String),
+    Int(i64),
 }
 
 impl MoodleClient {
-    pub fn new(service_url: &str, sesskey: &str, methods: MoodleMethods, context_args: Map<String, Value>) -> Self {
+    pub fn new(
+        service_url: &str,
+        sesskey: &str,
+        methods: MoodleMethods,
+        context_args: Vec<(String, i64)>,
+    ) -> Self {
         Self { service_url: service_url.to_owned(), sesskey: sesskey.to_owned(), methods, context_args }
     }
 
-    /// The request body for one call, the context arguments merged under the call's own.
-    pub fn encode_call(&self, method: &str, args: Map<String, Value>) -> String {
-        let mut all = self.context_args.clone();
-        all.extend(args);
-        json!([{ "index": 0, "methodname": method, "args": all }]).to_string()
+    /// The request body of one call. The call's own arguments are set after the context ones,
+    /// so they win on a repeated name.
+    pub fn encode_call(&self, method: &str, args: &[(&str, Arg)]) -> Result<String, ClientError> {
+        let all = wire::object();
+        for (name, value) in &self.context_args {
+            wire::set(&all, name, *value as f64);
+        }
+        for (name, value) in args {
+            let value: JsValue = match value {
+                Arg::Text(text) => text.into(),
+                Arg::Int(n) => (*n as f64).into(),
+            };
+            wire::set(&all, name, value);
+        }
+        let call = wire::object();
+        wire::set(&call, "index", 0);
+        wire::set(&call, "methodname", method);
+        wire::set(&call, "args", all);
+        wire::stringify(&js_sys::Array::of1(&call)).map_err(ClientError::unreadable)
     }
 
-    async fn call<T: DeserializeOwned>(&self, method: &str, args: Map<String, Value>) -> Result<T, ClientError> {
-        let body = self.encode_call(method, args);
+    async fn call<T: FromJs>(&self, method: &str, args: &[(&str, Arg)]) -> Result<T, ClientError> {
+        let body = self.encode_call(method, args)?;
         let response = Request::post(&self.service_url)
             .query([("sesskey", self.sesskey.as_str()), ("info", method)])
             .header("Content-Type", "application/json")
@@ -69,42 +93,33 @@ impl MoodleClient {
     }
 }
 
-#[derive(Deserialize)]
-struct Exception {
-    #[serde(default)]
-    message: String,
-    #[serde(default)]
-    errorcode: String,
-}
-
 /// Reads the answer to a single call.
-pub fn decode_response<T: DeserializeOwned>(text: &str) -> Result<T, ClientError> {
-    let value: Value = serde_json::from_str(text).map_err(ClientError::unreadable)?;
-    match value {
-        Value::Array(mut results) if !results.is_empty() => {
-            let result = results.swap_remove(0);
-            if result.get("error").and_then(Value::as_bool).unwrap_or(false) {
-                let e: Exception = serde_json::from_value(result.get("exception").cloned().unwrap_or(Value::Null))
-                    .unwrap_or(Exception { message: String::new(), errorcode: String::new() });
-                return Err(moodle_error(&e.errorcode, e.message));
-            }
-            serde_json::from_value(result.get("data").cloned().unwrap_or(Value::Null))
-                .map_err(ClientError::unreadable)
-        }
-        Value::Object(obj) => {
-            let message = obj.get("error").and_then(Value::as_str).unwrap_or_default().to_owned();
-            let code = obj.get("errorcode").and_then(Value::as_str).unwrap_or_default();
-            Err(moodle_error(code, message))
-        }
-        _ => Err(ClientError::unreadable("not a list of results")),
+pub fn decode_response<T: FromJs>(text: &str) -> Result<T, ClientError> {
+    let value = wire::parse(text).map_err(ClientError::unreadable)?;
+    if !js_sys::Array::is_array(&value) {
+        // The whole request was refused: `{error: "…", errorcode: "…"}`.
+        let message = wire::opt_string(&value, "error").ok().flatten().unwrap_or_default();
+        let code = wire::opt_string(&value, "errorcode").ok().flatten().unwrap_or_default();
+        return Err(moodle_error(&code, message));
     }
+    let result = js_sys::Array::from(&value).get(0);
+    if !result.is_object() {
+        return Err(ClientError::unreadable("no result"));
+    }
+    if wire::bool(&result, "error") {
+        let exception = wire::get(&result, "exception");
+        let message = wire::opt_string(&exception, "message").ok().flatten().unwrap_or_default();
+        let code = wire::opt_string(&exception, "errorcode").ok().flatten().unwrap_or_default();
+        return Err(moodle_error(&code, message));
+    }
+    T::from_js(&wire::get(&result, "data")).map_err(ClientError::unreadable)
 }
 
-fn moodle_error(code: &str, message: String) -> ClientError {
+/// Maps Moodle's error codes (and the file server's, which the plugin passes through).
+pub fn moodle_error(code: &str, message: String) -> ClientError {
     let kind = match code {
         "invalidsesskey" | "servicerequireslogin" | "requireloginerror" => ErrorKind::SignedOut,
-        "nopermissions" | "accessexception" | "servicenotavailable" => ErrorKind::Forbidden,
-        // The plugin's own functions pass the file server's code through.
+        "nopermissions" | "accessexception" | "servicenotavailable" | "forbidden" => ErrorKind::Forbidden,
         "not_found" => ErrorKind::NotFound,
         "not_reachable" => ErrorKind::Offline,
         "invalidparameter" | "bad_path" | "conflict" | "not_a_folder" => ErrorKind::Refused,
@@ -115,7 +130,7 @@ fn moodle_error(code: &str, message: String) -> ClientError {
 }
 
 /// Moodle's external functions cannot return null, so "no next page" arrives as "".
-fn normalise(mut page: EntriesPage) -> EntriesPage {
+pub fn normalise(mut page: EntriesPage) -> EntriesPage {
     if page.next_cursor.as_deref() == Some("") {
         page.next_cursor = None;
     }
@@ -125,21 +140,20 @@ fn normalise(mut page: EntriesPage) -> EntriesPage {
 impl FolderSource for MoodleClient {
     fn list(&self, request: ListRequest) -> LocalFuture<'_, EntriesPage> {
         Box::pin(async move {
-            let mut args = Map::new();
-            args.insert("path".into(), request.path.to_string().into());
-            args.insert("cursor".into(), request.cursor.unwrap_or_default().into());
+            let mut args = vec![
+                ("path", Arg::Text(request.path.to_string())),
+                ("cursor", Arg::Text(request.cursor.unwrap_or_default())),
+            ];
             if let Some(limit) = request.limit {
-                args.insert("limit".into(), limit.into());
+                args.push(("limit", Arg::Int(limit.into())));
             }
-            self.call(&self.methods.list, args).await.map(normalise)
+            self.call(&self.methods.list, &args).await.map(normalise)
         })
     }
 
     fn create_folder(&self, path: WorkspacePath) -> LocalFuture<'_, FolderCreated> {
         Box::pin(async move {
-            let mut args = Map::new();
-            args.insert("path".into(), path.to_string().into());
-            self.call(&self.methods.create_folder, args).await
+            self.call(&self.methods.create_folder, &[("path", Arg::Text(path.to_string()))]).await
         })
     }
 }
@@ -149,37 +163,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn encodes_calls_like_core_ajax() {
-        let mut context = Map::new();
-        context.insert("contextid".into(), 42.into());
-        let client = MoodleClient::new("/lib/ajax/service.php", "k", MoodleMethods::default(), context);
-        let mut args = Map::new();
-        args.insert("path".into(), "a/b".into());
-        let body: Value = serde_json::from_str(&client.encode_call("m", args)).unwrap();
-        assert_eq!(body, json!([{"index": 0, "methodname": "m", "args": {"contextid": 42, "path": "a/b"}}]));
-    }
-
-    #[test]
-    fn decodes_results_and_both_error_shapes() {
-        let page: EntriesPage = decode_response(
-            r#"[{"error":false,"data":{"path":"","entries":[],"total":0,"next_cursor":""}}]"#,
-        )
-        .map(normalise)
-        .unwrap();
-        assert_eq!(page.next_cursor, None);
-
-        let err = decode_response::<EntriesPage>(
-            r#"[{"error":true,"exception":{"message":"Sorry, no access","errorcode":"nopermissions"}}]"#,
-        )
-        .unwrap_err();
-        assert_eq!((err.kind, err.message.as_str()), (ErrorKind::Forbidden, "Sorry, no access"));
-
-        let err = decode_response::<EntriesPage>(r#"{"error":"Invalid sesskey","errorcode":"invalidsesskey"}"#)
-            .unwrap_err();
-        assert_eq!(err.kind, ErrorKind::SignedOut);
-        assert_eq!(err.code.as_deref(), Some("invalidsesskey"));
-
-        assert_eq!(decode_response::<EntriesPage>("[]").unwrap_err().kind, ErrorKind::Server);
-        assert_eq!(decode_response::<EntriesPage>("<html>").unwrap_err().kind, ErrorKind::Server);
+    fn error_codes_map_to_kinds() {
+        assert_eq!(moodle_error("invalidsesskey", String::new()).kind, ErrorKind::SignedOut);
+        assert_eq!(moodle_error("nopermissions", "no".into()).kind, ErrorKind::Forbidden);
+        assert_eq!(moodle_error("not_found", "gone".into()).message, "gone");
+        let unknown = moodle_error("dmlreadexception", String::new());
+        assert_eq!(
+            (unknown.kind, unknown.message.as_str()),
+            (ErrorKind::Server, "Moodle refused the request (dmlreadexception)")
+        );
     }
 }

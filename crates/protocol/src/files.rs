@@ -38,6 +38,28 @@ pub enum EntryKind {
     Other,
 }
 
+impl EntryKind {
+    /// The kind as it appears on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Folder => "folder",
+            Self::File => "file",
+            Self::Symlink => "symlink",
+            Self::Other => "other",
+        }
+    }
+
+    /// Reads a wire name; kinds added by a newer server read as `Other`.
+    pub fn from_wire(name: &str) -> Self {
+        match name {
+            "folder" => Self::Folder,
+            "file" => Self::File,
+            "symlink" => Self::Symlink,
+            _ => Self::Other,
+        }
+    }
+}
+
 /// One item of a folder listing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {
@@ -157,6 +179,50 @@ pub enum ErrorCode {
     Internal,
 }
 
+impl ErrorCode {
+    /// The code as it appears on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::BadRequest => "bad_request",
+            Self::BadPath => "bad_path",
+            Self::Unauthorized => "unauthorized",
+            Self::TokenReplayed => "token_replayed",
+            Self::Forbidden => "forbidden",
+            Self::NotFound => "not_found",
+            Self::NotAFolder => "not_a_folder",
+            Self::Conflict => "conflict",
+            Self::PayloadTooLarge => "payload_too_large",
+            Self::BadArchive => "bad_archive",
+            Self::ArchiveLimit => "archive_limit",
+            Self::Busy => "busy",
+            Self::Internal => "internal",
+        }
+    }
+}
+
+impl ErrorCode {
+    pub const ALL: [ErrorCode; 13] = [
+        Self::BadRequest,
+        Self::BadPath,
+        Self::Unauthorized,
+        Self::TokenReplayed,
+        Self::Forbidden,
+        Self::NotFound,
+        Self::NotAFolder,
+        Self::Conflict,
+        Self::PayloadTooLarge,
+        Self::BadArchive,
+        Self::ArchiveLimit,
+        Self::Busy,
+        Self::Internal,
+    ];
+
+    /// Reads a wire name (for clients that decode without serde).
+    pub fn from_wire(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == name)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorDetail {
     pub code: ErrorCode,
@@ -181,6 +247,20 @@ mod tests {
             serde_json::to_string(&body).unwrap(),
             r#"{"error":{"code":"not_found","message":"no such folder"}}"#
         );
+    }
+
+    #[test]
+    fn wire_names_match_serde() {
+        for code in ErrorCode::ALL {
+            assert_eq!(serde_json::to_string(&code).unwrap(), format!("\"{}\"", code.as_str()));
+            assert_eq!(ErrorCode::from_wire(code.as_str()), Some(code));
+        }
+        assert_eq!(ErrorCode::from_wire("teapot"), None);
+        for kind in [EntryKind::Folder, EntryKind::File, EntryKind::Symlink, EntryKind::Other] {
+            assert_eq!(serde_json::to_string(&kind).unwrap(), format!("\"{}\"", kind.as_str()));
+            assert_eq!(EntryKind::from_wire(kind.as_str()), kind);
+        }
+        assert_eq!(EntryKind::from_wire("socket"), EntryKind::Other);
     }
 
     #[test]
