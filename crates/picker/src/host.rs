@@ -33,9 +33,10 @@ pub fn token_source(token: Function) -> TokenSource {
                 ClientError::new(ErrorKind::Offline, format!("no access token: {}", describe(&e)))
             };
             let value = JsFuture::from(Promise::resolve(&called.map_err(fail)?)).await.map_err(fail)?;
-            value.as_string().filter(|t| !t.is_empty()).ok_or_else(|| {
-                ClientError::new(ErrorKind::SignedOut, "the page gave no access token")
-            })
+            value
+                .as_string()
+                .filter(|t| !t.is_empty())
+                .ok_or_else(|| ClientError::new(ErrorKind::SignedOut, "the page gave no access token"))
         })
     })
 }

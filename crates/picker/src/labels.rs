@@ -1,78 +1,68 @@
 //! Every string the picker shows. The host passes its own (Moodle's language strings); any it
 //! leaves out falls back to English. `{path}`, `{loaded}` and `{total}` are filled in.
 
-use lablink_client::ErrorKind;
-use serde::Deserialize;
+use lablink_client::{ErrorKind, wire};
+use wasm_bindgen::JsValue;
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-pub struct Labels {
-    pub root: String,
-    pub up: String,
-    pub refresh: String,
-    pub list: String,
-    pub filter: String,
-    pub empty: String,
-    pub no_match: String,
-    pub folder: String,
-    pub file: String,
-    pub link: String,
-    pub loading: String,
-    pub loading_more: String,
-    pub retry: String,
-    pub error_title: String,
-    pub choose: String,
-    pub choose_here: String,
-    pub chosen: String,
-    pub new_folder: String,
-    pub new_folder_name: String,
-    pub create: String,
-    pub cancel: String,
-    pub folder_created: String,
-    pub not_found_fallback: String,
-    pub offline: String,
-    pub signed_out: String,
-    pub forbidden: String,
-    pub not_found: String,
-    pub refused: String,
-    pub server: String,
+/// Declares the labels once: field, the host's (camelCase) name, the English default.
+macro_rules! labels {
+    ($($field:ident $js:literal $default:literal,)*) => {
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct Labels {
+            $(pub $field: String,)*
+        }
+
+        impl Default for Labels {
+            fn default() -> Self {
+                Self { $($field: $default.to_owned(),)* }
+            }
+        }
+
+        impl Labels {
+            /// The host's strings over the English ones; anything not a string is ignored.
+            pub fn from_js(object: &JsValue) -> Self {
+                let mut labels = Self::default();
+                $(
+                    if let Some(text) = wire::get(object, $js).as_string() {
+                        labels.$field = text;
+                    }
+                )*
+                labels
+            }
+        }
+    };
 }
 
-impl Default for Labels {
-    fn default() -> Self {
-        let s = str::to_owned;
-        Self {
-            root: s("Home"),
-            up: s("Up"),
-            refresh: s("Refresh"),
-            list: s("Folder contents"),
-            filter: s("Filter by name"),
-            empty: s("This folder is empty."),
-            no_match: s("No name matches the filter."),
-            folder: s("Folder"),
-            file: s("File"),
-            link: s("Link (not followed)"),
-            loading: s("Loading…"),
-            loading_more: s("Loaded {loaded} of {total}"),
-            retry: s("Retry"),
-            error_title: s("The folder could not be shown"),
-            choose: s("Choose “{path}”"),
-            choose_here: s("Choose this folder"),
-            chosen: s("Chosen: {path}"),
-            new_folder: s("New folder"),
-            new_folder_name: s("Folder name"),
-            create: s("Create"),
-            cancel: s("Cancel"),
-            folder_created: s("Created “{path}”"),
-            not_found_fallback: s("“{path}” no longer exists; showing your home folder."),
-            offline: s("The file server can't be reached right now."),
-            signed_out: s("Your session has expired: reload the page and sign in again."),
-            forbidden: s("You don't have access to this folder."),
-            not_found: s("This folder no longer exists."),
-            refused: s("The file server refused the request."),
-            server: s("The file server ran into a problem."),
-        }
-    }
+labels! {
+    root "root" "Home",
+    up "up" "Up",
+    refresh "refresh" "Refresh",
+    list "list" "Folder contents",
+    filter "filter" "Filter by name",
+    empty "empty" "This folder is empty.",
+    no_match "noMatch" "No name matches the filter.",
+    folder "folder" "Folder",
+    file "file" "File",
+    link "link" "Link (not followed)",
+    loading "loading" "Loading…",
+    loading_more "loadingMore" "Loaded {loaded} of {total}",
+    retry "retry" "Retry",
+    error_title "errorTitle" "The folder could not be shown",
+    choose "choose" "Choose “{path}”",
+    choose_here "chooseHere" "Choose this folder",
+    chosen "chosen" "Chosen: {path}",
+    new_folder "newFolder" "New folder",
+    new_folder_name "newFolderName" "Folder name",
+    create "create" "Create",
+    cancel "cancel" "Cancel",
+    folder_created "folderCreated" "Created “{path}”",
+    not_found_fallback "notFoundFallback" "“{path}” no longer exists; showing your home folder.",
+    offline "offline" "The file server can't be reached right now.",
+    signed_out "signedOut" "Your session has expired: reload the page and sign in again.",
+    forbidden "forbidden" "You don't have access to this folder.",
+    not_found "notFound" "This folder no longer exists.",
+    refused "refused" "The file server refused the request.",
+    server "server" "The file server ran into a problem.",
 }
 
 impl Labels {
@@ -97,14 +87,6 @@ pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn partial_labels_fall_back_to_english() {
-        let labels: Labels = serde_json::from_str(r#"{"root":"Accueil","chooseHere":"Choisir"}"#).unwrap();
-        assert_eq!(labels.root, "Accueil");
-        assert_eq!(labels.choose_here, "Choisir");
-        assert_eq!(labels.up, "Up");
-    }
 
     #[test]
     fn fills_placeholders() {

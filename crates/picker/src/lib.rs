@@ -16,8 +16,7 @@ mod notices;
 pub mod options;
 mod picker;
 
-use std::cell::RefCell;
-use std::collections::HashMap;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use lablink_client::{FilesClient, MoodleClient, MoodleMethods, SharedSource};
@@ -25,15 +24,16 @@ use wasm_bindgen::prelude::*;
 use web_sys::Element;
 use yew::AppHandle;
 
-use crate::options::{OptionsWire, TransportWire};
+use crate::options::{Options, Transport};
 pub use crate::picker::{Picker, PickerConfig, PickerProps, display_path};
 
 /// Marks the element a picker lives in, so `unmount(element)` finds it.
 const MOUNT_ATTRIBUTE: &str = "data-lablink-picker";
 
 thread_local! {
-    static MOUNTED: RefCell<HashMap<u32, AppHandle<Picker>>> = RefCell::new(HashMap::new());
-    static NEXT_ID: std::cell::Cell<u32> = const { std::cell::Cell::new(1) };
+    // A page holds a picker or two: a list is enough.
+    static MOUNTED: RefCell<Vec<(u32, AppHandle<Picker>)>> = const { RefCell::new(Vec::new()) };
+    static NEXT_ID: Cell<u32> = const { Cell::new(1) };
 }
 
 /// A mounted picker.
@@ -49,51 +49,31 @@ impl PickerHandle {
     }
 }
 
-/// A copy of `object` without its function-valued properties, which serde cannot read.
-fn data_only(object: &JsValue) -> Result<JsValue, JsError> {
-    if !object.is_object() {
-        return Err(JsError::new("lablink picker: options must be an object"));
-    }
-    let copy = js_sys::Object::assign(&js_sys::Object::new(), object.unchecked_ref());
-    for key in js_sys::Object::keys(&copy) {
-        let value = js_sys::Reflect::get(&copy, &key).map_err(|_| JsError::new("unreadable option"))?;
-        if value.is_function() {
-            js_sys::Reflect::delete_property(&copy, &key).map_err(|_| JsError::new("unreadable option"))?;
-        } else if value.is_object() && !js_sys::Array::is_array(&value) {
-            js_sys::Reflect::set(&copy, &key, &data_only(&value)?).map_err(|_| JsError::new("unreadable option"))?;
-        }
-    }
-    Ok(copy.into())
-}
-
 fn config(element: &Element, options: &JsValue) -> Result<PickerConfig, JsError> {
     let bad = |e: String| JsError::new(&format!("lablink picker: {e}"));
-    let wire: OptionsWire = serde_wasm_bindgen::from_value(data_only(options)?).map_err(|e| bad(e.to_string()))?;
-    let initial_path = wire.validate().map_err(bad)?;
-    let transport = js_sys::Reflect::get(options, &"transport".into()).unwrap_or(JsValue::UNDEFINED);
-    let source: SharedSource = match wire.transport {
-        TransportWire::Files { base, home } => {
+    let read = Options::from_js(options).map_err(bad)?;
+    let source: SharedSource = match read.transport {
+        Transport::Files { base, home } => {
+            let transport = js_sys::Reflect::get(options, &"transport".into()).unwrap_or(JsValue::UNDEFINED);
             let token = host::function(&transport, "token")
                 .ok_or_else(|| bad("transport.token must be a function (method, path) → token".into()))?;
             Rc::new(FilesClient::new(&base, &home, host::token_source(token)))
         }
-        TransportWire::Moodle { service_url, sesskey, list_method, create_folder_method, args } => {
-            let mut methods = MoodleMethods::default();
-            if let Some(list) = list_method {
-                methods.list = list;
-            }
-            if let Some(create) = create_folder_method {
-                methods.create_folder = create;
-            }
+        Transport::Moodle { service_url, sesskey, list_method, create_folder_method, args } => {
+            let defaults = MoodleMethods::default();
+            let methods = MoodleMethods {
+                list: list_method.unwrap_or(defaults.list),
+                create_folder: create_folder_method.unwrap_or(defaults.create_folder),
+            };
             Rc::new(MoodleClient::new(&service_url, &sesskey, methods, args))
         }
     };
     Ok(PickerConfig {
-        mode: wire.mode,
-        initial_path,
-        field: wire.field,
-        labels: wire.labels,
-        height: wire.height.clamp(120, 2000),
+        mode: read.mode,
+        initial_path: read.initial_path,
+        field: read.field,
+        labels: read.labels,
+        height: read.height,
         source,
         on_pick: host::function(options, "onPick"),
         host: element.clone(),
@@ -114,7 +94,7 @@ pub fn mount(element: Element, options: JsValue) -> Result<PickerHandle, JsError
         .map_err(|_| JsError::new("lablink picker: cannot mark the element"))?;
     let props = PickerProps { config: Rc::new(config) };
     let handle = yew::Renderer::<Picker>::with_root_and_props(element.clone(), props).render();
-    MOUNTED.with(|m| m.borrow_mut().insert(id, handle));
+    MOUNTED.with(|m| m.borrow_mut().push((id, handle)));
     Ok(PickerHandle { element })
 }
 
@@ -124,7 +104,11 @@ pub fn unmount(element: &Element) {
     let Some(id) = element.get_attribute(MOUNT_ATTRIBUTE).and_then(|v| v.parse::<u32>().ok()) else {
         return;
     };
-    if let Some(handle) = MOUNTED.with(|m| m.borrow_mut().remove(&id)) {
+    let handle = MOUNTED.with(|m| {
+        let mut mounted = m.borrow_mut();
+        mounted.iter().position(|(i, _)| *i == id).map(|at| mounted.swap_remove(at).1)
+    });
+    if let Some(handle) = handle {
         handle.destroy();
     }
     let _ = element.remove_attribute(MOUNT_ATTRIBUTE);

@@ -1,14 +1,13 @@
-//! The options object the host passes to `mount`, checked once. Functions in it (the token
-//! source, `onPick`) are taken out first; the rest is plain data read with serde.
+//! The options object the host passes to `mount`, read and checked once. Functions in it (the
+//! token source, `onPick`) are picked up by `lib.rs`.
 
+use lablink_client::wire;
 use lablink_protocol::WorkspacePath;
-use serde::Deserialize;
-use serde_json::{Map, Value};
+use wasm_bindgen::{JsCast, JsValue};
 
 use crate::labels::Labels;
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Mode {
     /// Choose an existing folder (the teacher's source folder): the highlighted folder, or
     /// the one being shown.
@@ -19,61 +18,110 @@ pub enum Mode {
     Destination,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct OptionsWire {
-    #[serde(default)]
-    pub mode: Mode,
-    #[serde(default)]
-    pub initial_path: String,
-    /// Name of the form field the chosen path is written to.
-    #[serde(default)]
-    pub field: Option<String>,
-    #[serde(default)]
-    pub labels: Labels,
-    /// Height of the list in CSS pixels.
-    #[serde(default = "default_height")]
-    pub height: u32,
-    pub transport: TransportWire,
-}
-
-fn default_height() -> u32 {
-    320
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(tag = "kind", rename_all = "lowercase")]
-pub enum TransportWire {
-    /// The file server's v2 API; `token(method, path)` (a function) mints each bearer token.
-    #[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
+pub enum Transport {
+    /// The file server's v2 API at `base` (`/files`, `https://hub.example/files`), for `home`;
+    /// the host's `token(method, path)` function mints each bearer token.
     Files { base: String, home: String },
-    /// Moodle's `lib/ajax/service.php`.
-    #[serde(rename_all = "camelCase")]
+    /// Moodle's `{wwwroot}/lib/ajax/service.php`, with the page's sesskey and the ids sent
+    /// with every call (e.g. `contextid`).
     Moodle {
         service_url: String,
         sesskey: String,
-        #[serde(default)]
         list_method: Option<String>,
-        #[serde(default)]
         create_folder_method: Option<String>,
-        /// Sent with every call, e.g. `{ "contextid": 12 }`.
-        #[serde(default)]
-        args: Map<String, Value>,
+        args: Vec<(String, i64)>,
     },
 }
 
-impl OptionsWire {
-    /// Checks what serde cannot: the path and the field name.
-    pub fn validate(&self) -> Result<WorkspacePath, String> {
-        if let Some(field) = &self.field {
-            // The name goes into a CSS selector; form field names never need more than this.
-            let ok = !field.is_empty()
-                && field.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '[' | ']'));
-            if !ok {
-                return Err(format!("field: {field:?} is not a plain form field name"));
-            }
+#[derive(Debug, Clone, PartialEq)]
+pub struct Options {
+    pub mode: Mode,
+    pub initial_path: WorkspacePath,
+    /// Name of the form field the chosen path is written to.
+    pub field: Option<String>,
+    pub labels: Labels,
+    /// Height of the list in CSS pixels.
+    pub height: u32,
+    pub transport: Transport,
+}
+
+pub const DEFAULT_HEIGHT: u32 = 320;
+
+pub fn parse_mode(mode: Option<&str>) -> Result<Mode, String> {
+    match mode {
+        None | Some("folder") => Ok(Mode::Folder),
+        Some("destination") => Ok(Mode::Destination),
+        Some(other) => Err(format!("mode: {other:?} is neither \"folder\" nor \"destination\"")),
+    }
+}
+
+/// The field name goes into a CSS selector; form field names never need more than this.
+pub fn check_field(field: &str) -> Result<(), String> {
+    let ok = !field.is_empty()
+        && field.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '[' | ']'));
+    if ok { Ok(()) } else { Err(format!("field: {field:?} is not a plain form field name")) }
+}
+
+/// Accepts `a/b`, `/a/b/` and `/` (the form in which the picker writes paths back).
+pub fn parse_initial_path(path: &str) -> Result<WorkspacePath, String> {
+    WorkspacePath::parse(path.trim_matches('/')).map_err(|e| format!("initialPath: {e}"))
+}
+
+fn text(object: &JsValue, name: &str) -> Result<Option<String>, String> {
+    wire::opt_string(object, name).map_err(|e| format!("{e} (in the options)"))
+}
+
+fn required(object: &JsValue, name: &str) -> Result<String, String> {
+    text(object, name)?.filter(|s| !s.is_empty()).ok_or_else(|| format!("transport.{name} is required"))
+}
+
+impl Options {
+    pub fn from_js(options: &JsValue) -> Result<Self, String> {
+        if !options.is_object() {
+            return Err("options must be an object".into());
         }
-        WorkspacePath::parse(self.initial_path.trim_matches('/')).map_err(|e| format!("initialPath: {e}"))
+        let mode = parse_mode(text(options, "mode")?.as_deref())?;
+        let initial_path = parse_initial_path(&text(options, "initialPath")?.unwrap_or_default())?;
+        let field = text(options, "field")?;
+        if let Some(field) = &field {
+            check_field(field)?;
+        }
+        let height = match wire::get(options, "height") {
+            v if v.is_undefined() => DEFAULT_HEIGHT,
+            _ => wire::uint(options, "height")?.clamp(120, 2000) as u32,
+        };
+        let t = wire::get(options, "transport");
+        let transport = match text(&t, "kind")?.as_deref() {
+            Some("files") => {
+                Transport::Files { base: text(&t, "base")?.unwrap_or_default(), home: required(&t, "home")? }
+            }
+            Some("moodle") => {
+                let ids = wire::get(&t, "args");
+                let mut args = Vec::new();
+                if ids.is_object() {
+                    for key in js_sys::Object::keys(ids.unchecked_ref::<js_sys::Object>())
+                        .iter()
+                        .filter_map(|k| k.as_string())
+                    {
+                        args.push((
+                            key.clone(),
+                            wire::int(&ids, &key).map_err(|e| format!("transport.args: {e}"))?,
+                        ));
+                    }
+                }
+                Transport::Moodle {
+                    service_url: required(&t, "serviceUrl")?,
+                    sesskey: required(&t, "sesskey")?,
+                    list_method: text(&t, "listMethod")?,
+                    create_folder_method: text(&t, "createFolderMethod")?,
+                    args,
+                }
+            }
+            _ => return Err("transport.kind must be \"files\" or \"moodle\"".into()),
+        };
+        let labels = Labels::from_js(&wire::get(options, "labels"));
+        Ok(Options { mode, initial_path, field, labels, height, transport })
     }
 }
 
@@ -82,35 +130,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn reads_both_transports() {
-        let files: OptionsWire = serde_json::from_value(serde_json::json!({
-            "mode": "destination", "initialPath": "/a/b/", "field": "lablink_path",
-            "transport": {"kind": "files", "base": "/files", "home": "demo"}
-        }))
-        .unwrap();
-        assert_eq!(files.mode, Mode::Destination);
-        assert_eq!(files.validate().unwrap().as_str(), "a/b");
-        assert_eq!(files.height, 320);
-
-        let moodle: OptionsWire = serde_json::from_value(serde_json::json!({
-            "transport": {"kind": "moodle", "serviceUrl": "/lib/ajax/service.php", "sesskey": "k", "args": {"contextid": 3}}
-        }))
-        .unwrap();
-        assert_eq!(moodle.mode, Mode::Folder);
-        assert!(matches!(moodle.transport, TransportWire::Moodle { ref args, .. } if args["contextid"] == 3));
-    }
-
-    #[test]
-    fn refuses_bad_paths_fields_and_transports() {
-        let with = |extra: serde_json::Value| {
-            let mut v = serde_json::json!({"transport": {"kind": "files", "base": "", "home": "h"}});
-            v.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
-            serde_json::from_value::<OptionsWire>(v).unwrap().validate()
-        };
-        assert!(with(serde_json::json!({"initialPath": "../x"})).is_err());
-        assert!(with(serde_json::json!({"field": "a\"] , *[x"})).is_err());
-        assert!(with(serde_json::json!({"field": "assignsubmission_lablink_path"})).is_ok());
-        let bad = serde_json::json!({"transport": {"kind": "ftp"}});
-        assert!(serde_json::from_value::<OptionsWire>(bad).is_err());
+    fn modes_fields_and_paths_are_checked() {
+        assert_eq!(parse_mode(None), Ok(Mode::Folder));
+        assert_eq!(parse_mode(Some("destination")), Ok(Mode::Destination));
+        assert!(parse_mode(Some("file")).is_err());
+        assert!(check_field("assignsubmission_lablink_path").is_ok());
+        assert!(check_field("a[b]").is_ok());
+        assert!(check_field("a\"] , *[x").is_err());
+        assert!(check_field("").is_err());
+        assert_eq!(parse_initial_path("/a/b/").unwrap().as_str(), "a/b");
+        assert!(parse_initial_path("/").unwrap().is_root());
+        assert!(parse_initial_path("../x").is_err());
     }
 }

@@ -8,7 +8,9 @@ use js_sys::Function;
 use lablink_client::{ClientError, ErrorKind, ListRequest, SharedSource};
 use lablink_protocol::WorkspacePath;
 use lablink_protocol::files::{Entry, EntryKind};
-use lablink_ui::{Breadcrumbs, FolderList, ListLabels, LoadLabels, LoadState, NoticeArea, NoticeKind, ProgressBar};
+use lablink_ui::{
+    Breadcrumbs, FolderList, ListLabels, LoadLabels, LoadState, NoticeArea, NoticeKind, ProgressBar,
+};
 use wasm_bindgen_futures::spawn_local;
 use web_sys::Element;
 use yew::prelude::*;
@@ -85,7 +87,8 @@ pub fn picker(props: &PickerProps) -> Html {
             spawn_local(async move {
                 let (mut cursor, mut limit) = (None, FIRST_PAGE);
                 loop {
-                    let request = ListRequest { path: path.clone(), cursor: cursor.take(), limit: Some(limit) };
+                    let request =
+                        ListRequest { path: path.clone(), cursor: cursor.take(), limit: Some(limit) };
                     let result = source.list(request).await;
                     if stop.get() {
                         return;
@@ -163,7 +166,8 @@ pub fn picker(props: &PickerProps) -> Html {
     };
     let pick = target(config.mode, &nav.path, cursor.as_ref());
     let on_choose = {
-        let (config, chosen, notices, pick) = (config.clone(), chosen.clone(), notices.dispatcher(), pick.clone());
+        let (config, chosen, notices, pick) =
+            (config.clone(), chosen.clone(), notices.dispatcher(), pick.clone());
         Callback::from(move |_: MouseEvent| {
             let text = display_path(&pick);
             if let Some(field) = &config.field
@@ -188,7 +192,8 @@ pub fn picker(props: &PickerProps) -> Html {
                 match config.source.create_folder(path).await {
                     Ok(created) => {
                         creating.set(false);
-                        let text = fill(&config.labels.folder_created, &[("path", &display_path(&created.path))]);
+                        let text =
+                            fill(&config.labels.folder_created, &[("path", &display_path(&created.path))]);
                         notices.dispatch(NoticeAction::Push(NoticeKind::Success, text));
                         open_path.emit(created.path);
                     }
@@ -217,6 +222,7 @@ pub fn picker(props: &PickerProps) -> Html {
         folder: labels.folder.clone().into(),
         file: labels.file.clone().into(),
         link: labels.link.clone().into(),
+        loading: labels.loading.clone().into(),
     };
     let load_labels = LoadLabels {
         loading: labels.loading.clone().into(),
@@ -251,7 +257,7 @@ pub fn picker(props: &PickerProps) -> Html {
                     }
                 </div>
             </div>
-            <LoadState loading={nav.phase == Phase::Loading} error={error} on_retry={on_retry.clone()} labels={load_labels}>
+            <LoadState loading={false} error={error} on_retry={on_retry.clone()} labels={load_labels}>
                 <FolderList
                     entries={nav.entries.clone()}
                     path_key={AttrValue::from(format!("{}#{}", nav.generation, nav.path))}
@@ -261,6 +267,7 @@ pub fn picker(props: &PickerProps) -> Html {
                     height={config.height}
                     labels={list_labels}
                     dim_files={config.mode == Mode::Destination}
+                    loading={nav.phase == Phase::Loading}
                 />
                 { for progress }
             </LoadState>
@@ -270,7 +277,7 @@ pub fn picker(props: &PickerProps) -> Html {
                         { fill(&labels.chosen, &[("path", &display_path(chosen))]) }
                     }
                 </span>
-                <button type="button" class="lablink-button lablink-primary lablink-choose" disabled={busy}
+                <button type="button" class="lablink-button lablink-button-primary lablink-choose" disabled={busy}
                     onclick={on_choose}>{ choose_label }</button>
             </div>
             <NoticeArea notices={notices.list.clone()} on_dismiss={on_dismiss} />
