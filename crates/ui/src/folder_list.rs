@@ -33,6 +33,8 @@ pub struct ListLabels {
     pub file: AttrValue,
     /// Spoken before a symbolic link's name.
     pub link: AttrValue,
+    /// Shown while the first entries of a folder are on their way.
+    pub loading: AttrValue,
 }
 
 impl Default for ListLabels {
@@ -45,6 +47,7 @@ impl Default for ListLabels {
             folder: AttrValue::Static("Folder"),
             file: AttrValue::Static("File"),
             link: AttrValue::Static("Link"),
+            loading: AttrValue::Static("Loading…"),
         }
     }
 }
@@ -72,6 +75,10 @@ pub struct FolderListProps {
     /// Files are shown but greyed out, as when choosing a destination folder.
     #[prop_or_default]
     pub dim_files: bool,
+    /// The folder's entries are still on their way. The list stays mounted meanwhile, so
+    /// keyboard focus survives opening a folder.
+    #[prop_or_default]
+    pub loading: bool,
 }
 
 /// Distinguishes the element ids of several lists on one page.
@@ -372,7 +379,9 @@ pub fn folder_list(props: &FolderListProps) -> Html {
         }
     });
 
-    let message = if props.entries.is_empty() {
+    let message = if props.entries.is_empty() && props.loading {
+        Some(props.labels.loading.clone())
+    } else if props.entries.is_empty() {
         Some(props.labels.empty.clone())
     } else if len == 0 {
         Some(props.labels.no_match.clone())
@@ -413,7 +422,9 @@ pub fn folder_list(props: &FolderListProps) -> Html {
                     </div>
                 </div>
                 if let Some(message) = message {
-                    <div id={message_id} class="lablink-list-message">{ message }</div>
+                    <div id={message_id} class="lablink-list-message" role={props.loading.then_some("status")}>
+                        { message }
+                    </div>
                 }
             </div>
         </div>

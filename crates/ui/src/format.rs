@@ -35,25 +35,32 @@ pub fn display_name(name: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// A byte count in decimal units (`1.5 MB`), as desktop file managers show it.
+/// A byte count in decimal units (`1.5 MB`), as desktop file managers show it. Integer
+/// arithmetic only: float formatting would add its tables to every Wasm bundle.
 pub fn human_size(bytes: u64) -> String {
     const UNITS: [&str; 6] = ["kB", "MB", "GB", "TB", "PB", "EB"];
     if bytes < 1000 {
         return format!("{bytes} B");
     }
-    let mut value = bytes as f64 / 1000.0;
-    let mut unit = 0;
-    while value >= 999.95 && unit + 1 < UNITS.len() {
-        value /= 1000.0;
-        unit += 1;
+    let b = u128::from(bytes);
+    let mut div: u128 = 1000;
+    for (i, unit) in UNITS.iter().enumerate() {
+        let rounded = |scale: u128| (b * scale + div / 2) / div;
+        let hundredths = rounded(100);
+        if hundredths < 1000 {
+            return format!("{}.{:02} {unit}", hundredths / 100, hundredths % 100);
+        }
+        let tenths = rounded(10);
+        if tenths < 1000 {
+            return format!("{}.{} {unit}", tenths / 10, tenths % 10);
+        }
+        let whole = rounded(1);
+        if whole < 1000 || i + 1 == UNITS.len() {
+            return format!("{whole} {unit}");
+        }
+        div *= 1000;
     }
-    if value < 9.995 {
-        format!("{value:.2} {}", UNITS[unit])
-    } else if value < 99.95 {
-        format!("{value:.1} {}", UNITS[unit])
-    } else {
-        format!("{value:.0} {}", UNITS[unit])
-    }
+    unreachable!("the last unit always returns")
 }
 
 /// `YYYY-MM-DD HH:MM` for a Unix time, shifted by `offset_minutes` east of UTC (the browser

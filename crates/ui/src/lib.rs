@@ -3,7 +3,8 @@
 //! bar, a confirmation dialog and notices.
 //!
 //! Hosts call [`install_style`] once before mounting and wrap their widget in an element with
-//! the class `lablink-root`, on which the `--lablink-*` theme properties are defined.
+//! the class `lablink-root`. Hosts theme them with `--lablink-*` properties, set on that element
+//! or any ancestor.
 //! Every name coming from a workspace is rendered as text (never as HTML), passed through
 //! [`display_name`] so that bidi and invisible characters cannot disguise it.
 

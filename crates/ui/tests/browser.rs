@@ -771,7 +771,12 @@ fn theme_properties_follow_the_host() {
     document().body().unwrap().append_child(&host).unwrap();
     let style = web_sys::window().unwrap().get_computed_style(&root).unwrap().unwrap();
     assert_eq!(style.get_property_value("color").unwrap(), "rgb(1, 2, 3)");
-    assert_eq!(style.get_property_value("--lablink-accent").unwrap().trim(), "rgb(4, 5, 6)");
+    assert_eq!(style.get_property_value("--ll-accent").unwrap().trim(), "rgb(4, 5, 6)");
+    // A --lablink-* property set on an ancestor (a host's dark theme on <body>) wins over
+    // the host framework's variables.
+    host.set_attribute("style", "--bs-body-color: rgb(1, 2, 3); --lablink-fg: rgb(7, 8, 9)").unwrap();
+    let style = web_sys::window().unwrap().get_computed_style(&root).unwrap().unwrap();
+    assert_eq!(style.get_property_value("color").unwrap(), "rgb(7, 8, 9)");
 }
 
 #[wasm_bindgen_test]
