@@ -120,7 +120,10 @@ async fn main() -> anyhow::Result<()> {
             lablink_fileserver::serve(&config, shutdown_signal()).await
         }
         Command::Demo { dir, listen, assets } => {
-            anyhow::ensure!(listen.ip().is_loopback(), "the demo hands out tokens: it only listens on loopback");
+            anyhow::ensure!(
+                listen.ip().is_loopback(),
+                "the demo hands out tokens: it only listens on loopback"
+            );
             demo::serve(dir, listen, assets, shutdown_signal()).await
         }
         Command::Token { config, kid, home, method, path, scope, ttl, issuer } => {

@@ -1,2 +1,113 @@
-//! placeholder
-pub fn run(_root: &std::path::Path) -> anyhow::Result<()> { todo!() }
+//! `cargo xtask bench ui`: how big the widgets are and how fast the picker paints, in headless
+//! chromium against `lablink demo` on loopback.
+//!
+//! - sizes: gzip (level 9) of each widget's Wasm and JS glue, as a server would send them;
+//! - `picker_first_paint_ms`: from `mount()` to the first listing painted;
+//! - `picker_10k_paint_ms`: from a page of the 10,000-entry folder arriving to it being painted
+//!   (the slowest of its three pages);
+//! - each timing also as a ratio to a reference in the same run: the same listing fetched and
+//!   drawn with plain DOM calls (`tests/e2e/bench-reference.html`).
+//!
+//! Results: `bench/results/ui.json` (a flat object of numbers) and `bench/results/ui.md`.
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::process::Command;
+
+use anyhow::Context;
+use serde_json::{Map, Value, json};
+
+use crate::util::{cargo, run as run_cmd, step};
+use crate::{demo, wasm};
+
+const PORT: u16 = 8719;
+const RUNS: u32 = 15;
+
+const TARGET_GZIP_KB: f64 = 150.0;
+const TARGET_FIRST_PAINT_MS: f64 = 150.0;
+const TARGET_10K_MS: f64 = 50.0;
+
+pub fn run(root: &Path) -> anyhow::Result<()> {
+    let built = wasm::build(root, "lablink-picker", &root.join("target/dist/picker"))?;
+    step("building lablink");
+    run_cmd(cargo(root).args(["build", "--quiet", "-p", "lablink"]))?;
+    let _server =
+        demo::start(root, &root.join("target/debug/lablink"), &root.join("target/dist/picker"), PORT)?;
+    step(&format!("paint timings in headless chromium ({RUNS} runs each)"));
+    let out = Command::new("node")
+        .current_dir(root.join("tests/e2e"))
+        .args(["bench-ui.mjs", &format!("http://127.0.0.1:{PORT}"), &RUNS.to_string()])
+        .output()
+        .context("running node")?;
+    anyhow::ensure!(out.status.success(), "bench-ui.mjs failed: {}", String::from_utf8_lossy(&out.stderr));
+    let timings: Value = serde_json::from_slice(&out.stdout).context("reading bench-ui.mjs output")?;
+    let s = &timings["summary"];
+    let median = |k: &str| s[k]["median"].as_f64().unwrap_or(f64::NAN);
+    let kb = |bytes: usize| bytes as f64 / 1000.0;
+
+    let mut r = Map::new();
+    let mut put = |k: &str, v: f64| {
+        r.insert(k.to_owned(), json!((v * 100.0).round() / 100.0));
+    };
+    put("picker_gzip_kb", kb(built.wasm_gzip + built.js_gzip));
+    put("picker_wasm_gzip_kb", kb(built.wasm_gzip));
+    put("picker_js_gzip_kb", kb(built.js_gzip));
+    put("picker_wasm_opt_kept", if built.optimised { 1.0 } else { 0.0 });
+    put("picker_first_paint_ms", median("picker_first_paint"));
+    put("picker_first_paint_max_ms", s["picker_first_paint"]["max"].as_f64().unwrap_or(f64::NAN));
+    put("reference_first_paint_ms", median("reference_first_paint"));
+    put("picker_first_paint_ratio", median("picker_first_paint") / median("reference_first_paint"));
+    put("picker_10k_paint_ms", median("picker_10k"));
+    put("picker_10k_paint_max_ms", s["picker_10k"]["max"].as_f64().unwrap_or(f64::NAN));
+    put("reference_10k_paint_ms", median("reference_10k"));
+    put("picker_10k_paint_ratio", median("picker_10k") / median("reference_10k"));
+    put("runs", f64::from(RUNS));
+
+    let num = |k: &str| r[k].as_f64().unwrap_or(f64::NAN);
+    let met = |ok: bool| if ok { "yes" } else { "**no**" };
+    let mut md = String::from(
+        "# UI bench (`cargo xtask bench ui`)\n\n\
+         Headless chromium, `lablink demo` on loopback; medians of the runs. The reference draws the\n\
+         same listing with plain DOM calls (every row, no Wasm), in the same run.\n\n\
+         | metric | value | reference | ratio | target | met? |\n|---|---:|---:|---:|---:|:---:|\n",
+    );
+    let _ = writeln!(
+        md,
+        "| picker size, gzip (Wasm {:.1} + JS glue {:.1}) | {:.1} KB | — | — | ≤ {TARGET_GZIP_KB} KB | {} |",
+        num("picker_wasm_gzip_kb"),
+        num("picker_js_gzip_kb"),
+        num("picker_gzip_kb"),
+        met(num("picker_gzip_kb") <= TARGET_GZIP_KB)
+    );
+    let _ = writeln!(
+        md,
+        "| mount → first listing painted | {:.1} ms | {:.1} ms | {:.2} × | ≤ {TARGET_FIRST_PAINT_MS} ms | {} |",
+        num("picker_first_paint_ms"),
+        num("reference_first_paint_ms"),
+        num("picker_first_paint_ratio"),
+        met(num("picker_first_paint_ms") <= TARGET_FIRST_PAINT_MS)
+    );
+    let _ = writeln!(
+        md,
+        "| 10,000-entry folder, data → painted | {:.1} ms | {:.1} ms | {:.2} × | ≤ {TARGET_10K_MS} ms | {} |",
+        num("picker_10k_paint_ms"),
+        num("reference_10k_paint_ms"),
+        num("picker_10k_paint_ratio"),
+        met(num("picker_10k_paint_ms") <= TARGET_10K_MS)
+    );
+    let _ = writeln!(
+        md,
+        "\nWorst runs: first paint {:.1} ms, 10,000 entries {:.1} ms. wasm-opt -Oz {} (it is kept only when the gzip shrinks).",
+        num("picker_first_paint_max_ms"),
+        num("picker_10k_paint_max_ms"),
+        if built.optimised { "kept" } else { "not kept" }
+    );
+
+    let results = root.join("bench/results");
+    std::fs::create_dir_all(&results)?;
+    std::fs::write(results.join("ui.json"), serde_json::to_string_pretty(&Value::Object(r))? + "\n")?;
+    std::fs::write(results.join("ui.md"), &md)?;
+    println!("{md}");
+    step(&format!("results written to {}", results.display()));
+    Ok(())
+}

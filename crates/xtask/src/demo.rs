@@ -61,7 +61,12 @@ pub fn run(root: &Path, port: u16, smoke: bool) -> anyhow::Result<()> {
 }
 
 fn token(client: &reqwest::blocking::Client, base: &str, method: &str, path: &str) -> anyhow::Result<String> {
-    Ok(client.get(format!("{base}/demo/token")).query(&[("method", method), ("path", path)]).send()?.error_for_status()?.text()?)
+    Ok(client
+        .get(format!("{base}/demo/token"))
+        .query(&[("method", method), ("path", path)])
+        .send()?
+        .error_for_status()?
+        .text()?)
 }
 
 /// What a newcomer would do with the demo, checked: list, archive, extract.
@@ -113,7 +118,9 @@ fn smoke_test(port: u16) -> anyhow::Result<()> {
     if landed["files"].as_u64() != Some(6) {
         bail!("unexpected extract result: {landed}");
     }
-    std::fs::remove_dir_all(util::workspace_root().join("target/demo/homes").join(DEMO_USER).join(&landed_at))?;
+    std::fs::remove_dir_all(
+        util::workspace_root().join("target/demo/homes").join(DEMO_USER).join(&landed_at),
+    )?;
     println!("demo smoke test: listed, archived ({} bytes) and extracted to {landed_at}", zip.len());
     Ok(())
 }

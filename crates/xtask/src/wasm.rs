@@ -12,8 +12,6 @@ use crate::util::{cargo, run, step};
 
 /// What one widget build produced, with gzip sizes (level 9, as a web server would send it).
 pub struct Built {
-    pub js: PathBuf,
-    pub wasm: PathBuf,
     pub js_gzip: usize,
     pub wasm_gzip: usize,
     /// Whether the wasm-opt output was kept.
@@ -47,7 +45,11 @@ fn cargo_bin(name: &str) -> PathBuf {
 pub fn ensure_wasm_bindgen(root: &Path) -> anyhow::Result<PathBuf> {
     let want = locked_version(root, "wasm-bindgen")?;
     let bin = cargo_bin("wasm-bindgen");
-    let have = Command::new(&bin).arg("--version").output().ok().map(|o| String::from_utf8_lossy(&o.stdout).into_owned());
+    let have = Command::new(&bin)
+        .arg("--version")
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned());
     if have.as_deref().map(str::trim) == Some(&format!("wasm-bindgen {want}")) {
         return Ok(bin);
     }
@@ -81,7 +83,15 @@ pub fn build(root: &Path, package: &str, out: &Path) -> anyhow::Result<Built> {
     let bindgen = ensure_wasm_bindgen(root)?;
     ensure_npm(root)?;
     step(&format!("{package} for wasm32 (size profile)"));
-    run(cargo(root).args(["build", "--target", "wasm32-unknown-unknown", "--profile", "wasm-release", "-p", package]))?;
+    run(cargo(root).args([
+        "build",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--profile",
+        "wasm-release",
+        "-p",
+        package,
+    ]))?;
     let stem = package.replace('-', "_");
     let raw = root.join(format!("target/wasm32-unknown-unknown/wasm-release/{stem}.wasm"));
     let _ = std::fs::remove_dir_all(out);
@@ -126,5 +136,5 @@ pub fn build(root: &Path, package: &str, out: &Path) -> anyhow::Result<Built> {
         gz_after as f64 / 1000.0,
         js_gzip as f64 / 1000.0,
     );
-    Ok(Built { js, wasm, js_gzip, wasm_gzip, optimised })
+    Ok(Built { js_gzip, wasm_gzip, optimised })
 }

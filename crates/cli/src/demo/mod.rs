@@ -51,11 +51,15 @@ pub fn prepare(dir: &Path, listen: SocketAddr) -> anyhow::Result<FilesConfig> {
 
 /// The demo's router: the page, its token route, and the file server under `/files`.
 pub fn router(config: &FilesConfig, assets: &Path) -> anyhow::Result<Router> {
-    let secret = config.v2_keys.first().and_then(|k| k.secret.clone()).context("the demo config has no v2 key")?;
+    let secret =
+        config.v2_keys.first().and_then(|k| k.secret.clone()).context("the demo config has no v2 key")?;
     let files = lablink_fileserver::router(AppState::new(config)?);
     Ok(Router::new()
         .route("/", get(|| async { Html(PAGE) }))
-        .route("/page.js", get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], PAGE_JS) }))
+        .route(
+            "/page.js",
+            get(|| async { ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], PAGE_JS) }),
+        )
         .route("/demo/token", get(token))
         .route("/demo/submit", post(submitted))
         .with_state(Demo { secret })
@@ -156,6 +160,9 @@ fn escape_html(text: &str) -> String {
 mod tests {
     #[test]
     fn escapes_markup() {
-        assert_eq!(super::escape_html("<img src=x onerror='a'>&"), "&lt;img src=x onerror=&#39;a&#39;&gt;&amp;");
+        assert_eq!(
+            super::escape_html("<img src=x onerror='a'>&"),
+            "&lt;img src=x onerror=&#39;a&#39;&gt;&amp;"
+        );
     }
 }

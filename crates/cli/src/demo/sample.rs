@@ -62,4 +62,3 @@ pub fn random_hex(bytes: usize) -> std::io::Result<String> {
     std::io::Read::read_exact(&mut std::fs::File::open("/dev/urandom")?, &mut buf)?;
     Ok(buf.iter().map(|b| format!("{b:02x}")).collect())
 }
-
