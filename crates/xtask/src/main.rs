@@ -109,6 +109,7 @@ fn test(root: &std::path::Path) -> anyhow::Result<()> {
     step("demo smoke test");
     demo::run(root, 8609, true)?;
     step("end-to-end tests in headless chromium (tests/e2e)");
+    wasm::ensure_npm(root)?;
     run(std::process::Command::new("npm")
         .current_dir(root)
         .args(["test", "--workspace", "tests/e2e"])
