@@ -104,8 +104,12 @@ fn test(root: &std::path::Path) -> anyhow::Result<()> {
     step("tests");
     run(cargo(root).args(["test", "--workspace", "--all-targets"]))?;
     step("component tests in headless chromium (wasm-bindgen-test)");
-    wasm::ensure_wasm_bindgen(root)?;
-    run(cargo(root).env("CHROMEDRIVER", CHROMEDRIVER).args(wasm_args("test")))?;
+    // The runner sits beside the CLI xtask checked, whatever PATH says.
+    let runner = wasm::ensure_wasm_bindgen(root)?.with_file_name("wasm-bindgen-test-runner");
+    run(cargo(root)
+        .env("CHROMEDRIVER", CHROMEDRIVER)
+        .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", runner)
+        .args(wasm_args("test")))?;
     step("demo smoke test");
     demo::run(root, 8609, true)?;
     step("end-to-end tests in headless chromium (tests/e2e)");
