@@ -5,7 +5,7 @@
 //     npm test --workspace tests/e2e
 
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
@@ -287,6 +287,52 @@ describe('folder picker in chromium', () => {
       s = await until(page, (s) => assert.equal(s.field, '/intro-python'));
       assert.deepEqual(s.picked, ['/intro-python/data', '/intro-python']);
     });
+  });
+
+  it('destination mode: New folder checks the name, creates it on the server and opens it', TEST, async () => {
+    const name = `e2e folder ${process.pid}`;
+    const onDisk = path.join(demo.dir, 'homes/demo/intro-python', name);
+    rmSync(onDisk, { recursive: true, force: true });
+    try {
+      await withPage(
+        browser,
+        async ({ page }) => {
+          await open(page, '?mode=destination&path=intro-python');
+          await page.getByRole('button', { name: 'New folder', exact: true }).click();
+          const dialog = page.getByRole('dialog');
+          const input = dialog.getByRole('textbox');
+          // The dialog focuses its field; a name with a slash is refused before any request.
+          await eventually(async () => assert.ok(await input.evaluate((el) => el === document.activeElement)));
+          await page.keyboard.type('a/b');
+          await page.keyboard.press('Enter');
+          await dialog.getByRole('alert').waitFor();
+          assert.equal(await input.getAttribute('aria-invalid'), 'true');
+          assert.ok(!existsSync(path.join(demo.dir, 'homes/demo/intro-python/a')));
+
+          await input.fill(name);
+          await page.keyboard.press('Enter');
+          const s = await until(page, (s) => {
+            assert.deepEqual(s.crumbs, ['Home', 'intro-python', name]);
+            assert.equal(s.rowCount, 0);
+          });
+          assert.ok(s.notices.includes(`Created “/intro-python/${name}”`), s.notices.join(' | '));
+          assert.equal(await dialog.count(), 0);
+          assert.ok(statSync(onDisk).isDirectory(), 'the folder exists on the server');
+
+          // The same name again: the server refuses and the picker says so.
+          await page.getByRole('button', { name: 'Up', exact: true }).click();
+          await until(page, (s) => assert.ok(s.rows.includes(name)));
+          await page.getByRole('button', { name: 'New folder', exact: true }).click();
+          await input.fill(name);
+          await page.keyboard.press('Enter');
+          await until(page, (s) =>
+            assert.ok(s.notices.some((n) => n.startsWith('The file server refused the request.')), s.notices.join(' | ')));
+        },
+        { allowConsole: [/status of 409 .*\/files\/v2\/homes\/demo\/folders/] },
+      );
+    } finally {
+      rmSync(onDisk, { recursive: true, force: true });
+    }
   });
 
   it('shows hostile and bidi names as text: no markup, no script, visible U+202E', TEST, async () => {
