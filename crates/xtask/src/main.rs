@@ -3,6 +3,7 @@
 mod bench_files;
 mod bench_ui;
 mod demo;
+mod python;
 mod util;
 mod wasm;
 
@@ -101,8 +102,9 @@ fn test(root: &std::path::Path) -> anyhow::Result<()> {
     let mut clippy = wasm_args("clippy");
     clippy.extend(["--tests", "--", "-D", "warnings"]);
     run(cargo(root).args(clippy))?;
+    let venv = python::ensure_venv(root)?;
     step("tests");
-    run(cargo(root).args(["test", "--workspace", "--all-targets"]))?;
+    run(cargo(root).env("LABLINK_VENV", &venv).args(["test", "--workspace", "--all-targets"]))?;
     step("component tests in headless chromium (wasm-bindgen-test)");
     // The runner sits beside the CLI xtask checked, whatever PATH says.
     let runner = wasm::ensure_wasm_bindgen(root)?.with_file_name("wasm-bindgen-test-runner");

@@ -1,0 +1,3 @@
+//! The lablink grading service: reads nbgrader's gradebook and pushes scores to the LMS.
+
+pub mod gradebook;
