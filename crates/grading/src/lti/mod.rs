@@ -1,0 +1,6 @@
+//! LTI 1.3 services as a tool calls them: the client-credentials token, Assignment and Grade
+//! Services, Names and Role Provisioning.
+
+pub mod assertion;
+pub mod clock;
+pub mod link;
