@@ -63,6 +63,15 @@ enum Command {
         #[arg(long, default_value = "lablink-cli")]
         issuer: String,
     },
+    /// Run the grading service (nbgrader gradebook → LMS), standalone or as a JupyterHub service.
+    Grading {
+        /// TOML configuration file.
+        #[arg(long, short)]
+        config: PathBuf,
+        /// Address to listen on (overrides the file).
+        #[arg(long)]
+        listen: Option<SocketAddr>,
+    },
     /// Serve a sample workspace and a page hosting the folder picker (for trying lablink).
     Demo {
         /// Folder for the sample homes and the demo's configuration (made when missing).
@@ -118,6 +127,13 @@ async fn main() -> anyhow::Result<()> {
             }
             let config = FilesConfig::load(config.as_deref(), env)?;
             lablink_fileserver::serve(&config, shutdown_signal()).await
+        }
+        Command::Grading { config, listen } => {
+            let mut config = lablink_grading::GradingConfig::load(&config)?;
+            if let Some(listen) = listen {
+                config.listen = listen;
+            }
+            lablink_grading::serve(&config, shutdown_signal()).await
         }
         Command::Demo { dir, listen, assets } => {
             anyhow::ensure!(

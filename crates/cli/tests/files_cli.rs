@@ -116,3 +116,34 @@ fn serves_from_env_config_and_logs_no_secrets() {
     let signature = token.rsplit('.').next().unwrap();
     assert!(!logs.contains(signature));
 }
+
+#[test]
+fn grading_serves_its_jwks_under_the_hub_prefix() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let config = dir.path().join("grading.toml");
+    std::fs::write(&config, format!("[grading]\nkey_file = {:?}\n", dir.path().join("key.pem"))).unwrap();
+    let mut child = Command::new(BIN)
+        .args(["grading", "--config"])
+        .arg(&config)
+        .args(["--listen", &format!("127.0.0.1:{port}")])
+        .env("JUPYTERHUB_SERVICE_PREFIX", "/services/lablink-grading/")
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let url = format!("http://127.0.0.1:{port}/services/lablink-grading/jwks");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let jwks: serde_json::Value = loop {
+        match reqwest::blocking::get(&url) {
+            Ok(r) if r.status().is_success() => break r.json().unwrap(),
+            _ if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(100)),
+            other => panic!("no jwks: {other:?}"),
+        }
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    let key = &jwks["keys"][0];
+    assert_eq!((key["kty"].as_str(), key["alg"].as_str()), (Some("RSA"), Some("RS256")));
+    assert!(key["n"].as_str().unwrap().len() > 300, "a 2048-bit modulus");
+    assert!(dir.path().join("key.pem").exists(), "the key was made on first run");
+}

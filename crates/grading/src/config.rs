@@ -1,0 +1,237 @@
+//! Configuration of `lablink grading`: a TOML file (`[grading]` table or top level).
+//!
+//! ```toml
+//! [grading]
+//! listen = "127.0.0.1:8610"
+//! key_file = "/var/lib/lablink/grading-key.pem"   # made on first run
+//!
+//! [[grading.platforms]]
+//! name = "moodle"
+//! issuer = "https://moodle.example.org"
+//! client_id = "AbC123"
+//! deployment_id = "1"
+//! token_url = "https://moodle.example.org/mod/lti/token.php"
+//! keyset_url = "https://moodle.example.org/mod/lti/certs.php"
+//!
+//! [[grading.courses]]
+//! id = "intro-python"
+//! gradebook = "/srv/nbgrader/intro-python/gradebook.db"
+//! instructor_group = "formgrade-intro-python"
+//! platform = "moodle"
+//! lineitems_url = "https://moodle.example.org/mod/lti/services.php/12/lineitems?type_id=3"
+//! memberships_url = "https://moodle.example.org/mod/lti/services.php/CourseSection/12/bindings/3/memberships"
+//! ```
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use serde::Deserialize;
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GradingConfig {
+    #[serde(default = "default_listen")]
+    pub listen: SocketAddr,
+    /// URL prefix the service is reached under (JupyterHub: `/services/<name>/`). Defaults to
+    /// `JUPYTERHUB_SERVICE_PREFIX` when the hub starts the service, else `/`.
+    #[serde(default)]
+    pub prefix: Option<String>,
+    /// The RSA key signing LTI 1.3 client assertions; made when missing.
+    pub key_file: PathBuf,
+    /// Scores sent at once during a sync.
+    #[serde(default = "default_concurrency")]
+    pub max_concurrency: usize,
+    #[serde(default)]
+    pub platforms: Vec<Platform>,
+    #[serde(default)]
+    pub courses: Vec<Course>,
+}
+
+/// An LTI 1.3 platform (an LMS) this tool is registered with.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Platform {
+    pub name: String,
+    pub issuer: String,
+    pub client_id: String,
+    pub deployment_id: String,
+    pub token_url: String,
+    pub keyset_url: String,
+    /// `aud` of the client assertion, when the platform wants other than its token URL.
+    #[serde(default)]
+    pub audience: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Course {
+    /// The nbgrader course id.
+    pub id: String,
+    pub gradebook: PathBuf,
+    /// JupyterHub group whose members may read and sync this course's grades.
+    pub instructor_group: String,
+    /// LTI 1.3: the platform's `name`.
+    #[serde(default)]
+    pub platform: Option<String>,
+    /// LTI 1.3 AGS line items URL of the course context (else read from a stored launch).
+    #[serde(default)]
+    pub lineitems_url: Option<String>,
+    /// LTI 1.3 NRPS memberships URL of the course context.
+    #[serde(default)]
+    pub memberships_url: Option<String>,
+    /// LTI 1.1 Basic Outcomes, for an LMS without LTI 1.3.
+    #[serde(default)]
+    pub lti11: Option<Lti11>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lti11 {
+    pub consumer_key: String,
+    /// The shared secret, or a file holding it.
+    #[serde(default)]
+    pub secret: Option<String>,
+    #[serde(default)]
+    pub secret_file: Option<PathBuf>,
+}
+
+fn default_listen() -> SocketAddr {
+    "127.0.0.1:8610".parse().expect("a valid address")
+}
+
+fn default_concurrency() -> usize {
+    8
+}
+
+#[derive(Deserialize)]
+struct Wrapped {
+    grading: GradingConfig,
+}
+
+impl GradingConfig {
+    pub fn load(path: &Path) -> anyhow::Result<Self> {
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        Self::from_toml(&text).with_context(|| format!("in {}", path.display()))
+    }
+
+    pub fn from_toml(text: &str) -> anyhow::Result<Self> {
+        let value: toml::Table = toml::from_str(text)?;
+        let config: Self = if value.contains_key("grading") {
+            toml::from_str::<Wrapped>(text)?.grading
+        } else {
+            toml::from_str(text)?
+        };
+        config.check()?;
+        Ok(config)
+    }
+
+    fn check(&self) -> anyhow::Result<()> {
+        if !(1..=256).contains(&self.max_concurrency) {
+            bail!("max_concurrency must be between 1 and 256");
+        }
+        for (i, p) in self.platforms.iter().enumerate() {
+            if self.platforms[..i].iter().any(|q| q.name == p.name) {
+                bail!("two platforms are named {:?}", p.name);
+            }
+            for (field, url) in [("token_url", &p.token_url), ("keyset_url", &p.keyset_url)] {
+                if !(url.starts_with("https://") || url.starts_with("http://")) {
+                    bail!("platform {:?}: {field} must be an http(s) URL", p.name);
+                }
+            }
+        }
+        for (i, c) in self.courses.iter().enumerate() {
+            if self.courses[..i].iter().any(|d| d.id == c.id) {
+                bail!("two courses have the id {:?}", c.id);
+            }
+            match (&c.platform, &c.lti11) {
+                (Some(name), None) => {
+                    if !self.platforms.iter().any(|p| &p.name == name) {
+                        bail!("course {:?}: no platform named {name:?}", c.id);
+                    }
+                }
+                (None, Some(lti11)) => {
+                    if lti11.secret.is_some() == lti11.secret_file.is_some() {
+                        bail!("course {:?}: give lti11.secret or lti11.secret_file (one of them)", c.id);
+                    }
+                }
+                (Some(_), Some(_)) => {
+                    bail!("course {:?}: choose LTI 1.3 (platform) or LTI 1.1 (lti11), not both", c.id)
+                }
+                (None, None) => bail!("course {:?}: no LMS: set platform (LTI 1.3) or lti11", c.id),
+            }
+            if c.instructor_group.is_empty() {
+                bail!("course {:?}: instructor_group is required", c.id);
+            }
+        }
+        Ok(())
+    }
+
+    /// The URL prefix, normalised to start and end with `/`.
+    pub fn prefix(&self, env_prefix: Option<&str>) -> String {
+        let raw = self.prefix.as_deref().or(env_prefix).unwrap_or("/");
+        let trimmed = raw.trim_matches('/');
+        if trimmed.is_empty() { "/".into() } else { format!("/{trimmed}/") }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FULL: &str = r#"
+[grading]
+key_file = "/tmp/k.pem"
+[[grading.platforms]]
+name = "moodle"
+issuer = "https://moodle.example.org"
+client_id = "AbC"
+deployment_id = "1"
+token_url = "https://moodle.example.org/mod/lti/token.php"
+keyset_url = "https://moodle.example.org/mod/lti/certs.php"
+[[grading.courses]]
+id = "intro"
+gradebook = "/srv/intro/gradebook.db"
+instructor_group = "formgrade-intro"
+platform = "moodle"
+[[grading.courses]]
+id = "old"
+gradebook = "/srv/old/gradebook.db"
+instructor_group = "formgrade-old"
+lti11 = { consumer_key = "k", secret = "s" }
+"#;
+
+    #[test]
+    fn reads_a_full_config_with_defaults() {
+        let c = GradingConfig::from_toml(FULL).unwrap();
+        assert_eq!(c.listen, default_listen());
+        assert_eq!(c.max_concurrency, 8);
+        assert_eq!(c.courses.len(), 2);
+        assert_eq!(c.prefix(None), "/");
+        assert_eq!(c.prefix(Some("/services/lablink-grading")), "/services/lablink-grading/");
+        let top_level = FULL.replace("[grading]\n", "").replace("grading.", "");
+        assert_eq!(GradingConfig::from_toml(&top_level).unwrap(), c);
+    }
+
+    #[test]
+    fn refuses_inconsistent_configs_with_the_reason() {
+        let cases = [
+            (FULL.replace("platform = \"moodle\"", "platform = \"canvas\""), "no platform named \"canvas\""),
+            (FULL.replace("lti11 = { consumer_key = \"k\", secret = \"s\" }", ""), "no LMS"),
+            (FULL.replace("secret = \"s\"", "secret = \"s\", secret_file = \"/f\""), "one of them"),
+            (
+                FULL.replace("token_url = \"https://", "token_url = \"ftp://"),
+                "token_url must be an http(s) URL",
+            ),
+            (FULL.replace("id = \"old\"", "id = \"intro\""), "two courses have the id"),
+            (FULL.replace("key_file", "keyfile"), "unknown field"),
+        ];
+        for (text, needle) in &cases {
+            let err = format!("{:#}", GradingConfig::from_toml(text).unwrap_err());
+            assert!(err.contains(needle), "{needle}: {err}");
+        }
+        let zero =
+            FULL.replace("key_file = \"/tmp/k.pem\"", "key_file = \"/tmp/k.pem\"\nmax_concurrency = 0");
+        assert!(format!("{:#}", GradingConfig::from_toml(&zero).unwrap_err()).contains("max_concurrency"));
+    }
+}
