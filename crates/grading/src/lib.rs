@@ -2,6 +2,7 @@
 
 pub mod config;
 pub mod gradebook;
+pub mod journal;
 pub mod keys;
 pub mod lti;
 pub mod routes;

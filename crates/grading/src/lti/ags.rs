@@ -135,7 +135,9 @@ impl Ags<'_> {
             })
             .await
             .map_err(|e| AgsError::Unreachable(e.to_string()))?;
-            next = response.headers().get(LINK).and_then(|v| v.to_str().ok()).and_then(next_link);
+            // Not `to_str()`: Moodle's typographic quotes are UTF-8, which it refuses.
+            next =
+                response.headers().get(LINK).and_then(|v| next_link(&String::from_utf8_lossy(v.as_bytes())));
             let body = checked(response).await?;
             let page: T = serde_json::from_str(&body).map_err(|e| AgsError::Unreadable(e.to_string()))?;
             items.push(page);

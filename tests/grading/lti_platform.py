@@ -1,0 +1,783 @@
+#!/usr/bin/env python3
+"""Minimal LTI 1.3 *platform* (LMS side) for integration-testing an LTI tool's
+service calls: OAuth2 client_credentials token endpoint with JWT client assertion,
+AGS line items / scores / results, and NRPS context memberships.
+
+Built on the PyPI package ``lti1p3platform`` 0.1.8 plus the standard library
+(http.server); no web framework. Run `python lti_platform.py --help` for its options; the
+first line it prints is JSON with its port and URLs. Test control (no auth): POST /_test/reset,
+GET|POST|DELETE /_test/faults, GET /_test/scores, GET /_test/requests, GET /_test/state,
+POST /_test/members.
+
+Which parts come from the library:
+  * token endpoint core: LTI1P3PlatformConfAbstract.get_access_token()
+    (fetches the tool JWKS, picks the key by kid+alg, verifies RS256 + exp,
+    filters scopes, signs the access token)
+  * bearer-token check on every service call: the @authenticate decorator in
+    service_connector.py -> LTI1P3PlatformConfAbstract.validate_token()
+  * AGS request handling: AssignmentsGradesService.handle_* (paging "next" URL,
+    409 for UpdateScoreStatus.OLD_TIMESTAMP, media types)
+  * NRPS request handling: NamesRoleProvisioningService.handle_get_members
+Everything else (HTTP server, routing, storage, the claims checks the library
+skips, per-endpoint scopes, Link headers, fault injection, test-control API) is
+written here.
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+# Keep this directory off sys.path: nothing here may shadow a standard-library module that
+# the libraries import (the file was once named platform.py, after the `platform` module).
+sys.path[:] = [x for x in sys.path if os.path.abspath(x or ".") != os.path.dirname(os.path.abspath(__file__))]
+
+import argparse
+import itertools
+import json
+import re
+import sys
+import threading
+import time
+import typing as t
+from calendar import timegm
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from lti1p3platform.exceptions import (
+    LineItemNotFoundException,
+    LtiException,
+    LtiServiceException,
+    MissingRequiredClaim,
+    UnsupportedGrantType,
+)
+from lti1p3platform.ltiplatform import LTI1P3PlatformConfAbstract
+from lti1p3platform.membership import Context
+from lti1p3platform.registration import Registration
+from lti1p3platform.request import Request, TRequest
+from lti1p3platform.response import Response
+from lti1p3platform.score import UpdateScoreStatus
+from lti1p3platform.service_connector import (
+    AssignmentsGradesService,
+    NamesRoleProvisioningService,
+    TPage,
+)
+
+SCOPE_LINEITEM = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
+SCOPE_LINEITEM_RO = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly"
+SCOPE_RESULT_RO = "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly"
+SCOPE_SCORE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
+SCOPE_NRPS = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
+JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+SCORE_MEDIA_TYPE = "application/vnd.ims.lis.v1.score+json"
+LEARNER = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
+
+DEFAULT_CONFIG: t.Dict[str, t.Any] = {
+    "host": "127.0.0.1",
+    "port": 8765,
+    # Public base URL; defaults to http://host:port. Also the access-token issuer.
+    "base_url": None,
+    "client_id": "lablink-grading",
+    "deployment_id": "1",
+    "tool_jwks_url": "http://127.0.0.1:9999/jwks",
+    # Expected `aud` of the client assertion; defaults to the token URL.
+    "token_audience": None,
+    "token_path": "/token",          # Moodle: "/mod/lti/token.php"
+    "service_prefix": "",            # Moodle: "/mod/lti/services.php" (before /{ctx}/lineitems)
+    "access_token_lifetime": 3600,
+    # Server-side page size for line items / results / members (also caps ?limit).
+    "page_size": 2,
+    # "moodle": <..>; rel=“next” with typographic quotes, several links in one header
+    # "rfc":    <..>; rel="next"     "library": <..>; rel=next (lti1p3platform's own)
+    "link_style": "moodle",
+    # "second": Moodle-like, 409 unless the new timestamp is in a later whole second
+    # "exact":  409 unless strictly later at full (nanosecond) precision
+    "timestamp_granularity": "second",
+    # Moodle-style `?type_id=N` on every service URL (None = no query string)
+    "type_id": None,
+    # Check Content-Type of score / line item POSTs
+    "strict_content_type": True,
+    # Per-endpoint scope checks (the library only checks "any AGS scope")
+    "strict_scopes": True,
+    "courses": {
+        "42": {
+            "label": "CS101",
+            "title": "Intro to Computing",
+            "members": [
+                {"user_id": "u-instructor", "roles": ["http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"],
+                 "name": "Ina Instructor", "email": "ina@example.org"},
+                {"user_id": "u-alice", "roles": [LEARNER], "name": "Alice", "email": "alice@example.org"},
+                {"user_id": "u-bob", "roles": [LEARNER], "name": "Bob", "email": "bob@example.org"},
+                {"user_id": "u-carol", "roles": [LEARNER], "name": "Carol", "email": "carol@example.org",
+                 "status": "Inactive"},
+            ],
+            "lineitems": [
+                {"label": "Homework 1", "scoreMaximum": 10, "resourceId": "hw1", "tag": "nbgrader"},
+                {"label": "Homework 2", "scoreMaximum": 20, "resourceId": "hw2", "tag": "nbgrader"},
+                {"label": "Quiz", "scoreMaximum": 5, "resourceId": "quiz", "tag": "other"},
+            ],
+        }
+    },
+    # Fault rules, see Store.match_fault
+    "faults": [],
+}
+
+
+# --------------------------------------------------------------------------- state
+
+_TS_RE = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d+))?"
+    r"(?:([Zz])|([+-])(\d{2}):?(\d{2}))?$"
+)
+
+
+def parse_timestamp_ns(value: str) -> int:
+    """ISO 8601 date-time -> integer nanoseconds since the epoch (no precision loss
+    up to 9 fractional digits; no offset = UTC)."""
+    m = _TS_RE.match(value or "")
+    if not m:
+        raise ValueError(f"not an ISO 8601 date-time: {value!r}")
+    y, mo, d, h, mi, s = (int(m.group(i)) for i in range(1, 7))
+    frac = (m.group(7) or "")[:9].ljust(9, "0")
+    secs = timegm((y, mo, d, h, mi, s, 0, 0, 0))
+    if m.group(9):
+        off = int(m.group(10)) * 3600 + int(m.group(11)) * 60
+        secs -= off if m.group(9) == "+" else -off
+    return secs * 1_000_000_000 + int(frac)
+
+
+class Store:
+    """All mutable state, guarded by one lock."""
+
+    def __init__(self, config: t.Dict[str, t.Any]) -> None:
+        self.lock = threading.RLock()
+        self.config = config
+        self.reset()
+
+    def reset(self) -> None:
+        with self.lock:
+            self.ids = itertools.count(1)
+            self.courses: t.Dict[str, t.Dict[str, t.Any]] = {}
+            for ctx, c in self.config["courses"].items():
+                course = {"label": c.get("label", ctx), "title": c.get("title", ctx),
+                          "members": [dict(m) for m in c.get("members", [])], "lineitems": {}}
+                self.courses[str(ctx)] = course
+                for li in c.get("lineitems", []):
+                    self._add_lineitem(str(ctx), dict(li))
+            # (ctx, lineitem id, user) -> latest accepted score + ns timestamp
+            self.scores: t.Dict[t.Tuple[str, str, str], t.Dict[str, t.Any]] = {}
+            self.score_log: t.List[t.Dict[str, t.Any]] = []   # every POST, accepted or not
+            self.request_log: t.List[t.Dict[str, t.Any]] = []
+            self.faults: t.List[t.Dict[str, t.Any]] = [dict(f) for f in self.config.get("faults", [])]
+            self.seen_jti: t.Dict[str, float] = {}
+            self.tokens_issued = 0
+
+    def _add_lineitem(self, ctx: str, data: t.Dict[str, t.Any]) -> t.Dict[str, t.Any]:
+        num = str(next(self.ids))
+        data.pop("id", None)
+        data["_num"] = num
+        self.courses[ctx]["lineitems"][num] = data
+        return data
+
+    # Fault rules: {"method": "POST", "path": "regex on path?query", "status": 429,
+    #   "times": 1 (null = forever), "skip": 0 (let N matching requests through first),
+    #   "headers": {"Retry-After": "1"}, "body": {...}, "delay_ms": 0}
+    # status may be omitted to only delay. Matching is before auth and routing.
+    def match_fault(self, method: str, target: str) -> t.Optional[t.Dict[str, t.Any]]:
+        with self.lock:
+            for rule in self.faults:
+                if rule.get("method") and rule["method"].upper() != method:
+                    continue
+                if rule.get("path") and not re.search(rule["path"], target):
+                    continue
+                if rule.get("skip", 0) > 0:
+                    rule["skip"] -= 1
+                    continue
+                times = rule.get("times", 1)
+                if times is not None:
+                    if times <= 0:
+                        continue
+                    rule["times"] = times - 1
+                rule["hits"] = rule.get("hits", 0) + 1
+                return dict(rule)
+        return None
+
+
+# ------------------------------------------------------------------- library glue
+
+class PlatformConf(LTI1P3PlatformConfAbstract):
+    """Registration of the one tool under test. A fresh instance per request:
+    the library keeps per-call JWT state on the instance and caches the tool JWKS
+    on the Registration, so sharing one would be racy and never re-fetch keys."""
+
+    def init_platform_config(self, **kwargs: t.Any) -> None:
+        s = kwargs["settings"]
+        self._registration = (
+            Registration()
+            .set_iss(s["base_url"])
+            .set_client_id(s["client_id"])
+            .set_deployment_id(s["deployment_id"])
+            .set_tool_key_set_url(s["tool_jwks_url"])
+            .set_platform_public_key(s["platform_public_pem"])
+            .set_platform_private_key(s["platform_private_pem"])
+        )
+
+    def get_registration_by_params(self, **kwargs: t.Any) -> Registration:
+        assert self._registration is not None
+        return self._registration
+
+
+class PlainRequest(Request):
+    """lti1p3platform Request built from an already-parsed dict."""
+
+    def build_metadata(self, request: t.Any) -> TRequest:
+        return request
+
+
+def qs_for_library(query: t.Dict[str, str]) -> t.Dict[str, t.Any]:
+    # The library does `page + 1` on the raw query value, so page/limit must be ints.
+    out: t.Dict[str, t.Any] = dict(query)
+    for k in ("page", "limit"):
+        if k in out:
+            try:
+                out[k] = int(out[k])
+            except ValueError:
+                raise LtiServiceException(f"bad {k}", 400)
+    return out
+
+
+def page_of(items: t.List[t.Any], page: int, limit: t.Optional[int], cap: int) -> TPage:
+    size = min(limit, cap) if limit else cap
+    page = max(int(page), 1)
+    start = (page - 1) * size
+    return {"content": items[start:start + size], "has_next": start + size < len(items), "next": None}
+
+
+class Ags(AssignmentsGradesService):
+    def __init__(self, app: "App", request: Request, ctx: str, num: t.Optional[str]) -> None:
+        self.app, self.store, self.ctx, self.num = app, app.store, ctx, num
+        super().__init__(
+            request,
+            app.platform(),
+            # plain URLs: the library appends "?<query>" itself (type_id is re-added in render)
+            lineitems_url=app.plain_url(app.svc(f"/{ctx}/lineitems")),
+            lineitem_url=app.plain_url(app.svc(f"/{ctx}/lineitems/{num}/lineitem")) if num else None,
+            allow_creating_lineitems=True,
+        )
+
+    def _course(self) -> t.Dict[str, t.Any]:
+        return self.store.courses[self.ctx]
+
+    def _render(self, li: t.Dict[str, t.Any]) -> t.Dict[str, t.Any]:
+        out = {k: v for k, v in li.items() if not k.startswith("_")}
+        out["id"] = self.app.lineitem_id(self.ctx, li["_num"])
+        return out
+
+    def _get(self, num: str) -> t.Dict[str, t.Any]:
+        li = self._course()["lineitems"].get(num)
+        if li is None:
+            raise LineItemNotFoundException()
+        return li
+
+    # -- abstract methods the library calls ----------------------------------
+    def find_lineitems(self, page: int = 1, limit: t.Optional[int] = None, line_item_id: t.Optional[str] = None,
+                       resource_link_id: t.Optional[str] = None, resource_id: t.Optional[str] = None,
+                       tag: t.Optional[str] = None, **_ignored: t.Any) -> TPage:
+        with self.store.lock:
+            items = [self._render(li) for li in self._course()["lineitems"].values()
+                     if (resource_id is None or li.get("resourceId") == resource_id)
+                     and (resource_link_id is None or li.get("resourceLinkId") == resource_link_id)
+                     and (tag is None or li.get("tag") == tag)]
+        return page_of(items, page, limit, self.app.cfg["page_size"])
+
+    def find_lineitem(self, line_item_id: str) -> t.Dict[str, t.Any]:  # type: ignore[override]
+        with self.store.lock:
+            return self._render(self._get(line_item_id))
+
+    def create_lineitem(self, creation_data: t.Dict[str, t.Any]) -> t.Dict[str, t.Any]:  # type: ignore[override]
+        if not isinstance(creation_data, dict) or "label" not in creation_data \
+                or not isinstance(creation_data.get("scoreMaximum"), (int, float)) \
+                or creation_data["scoreMaximum"] <= 0:
+            raise LtiServiceException("label and positive numeric scoreMaximum required", 400)
+        with self.store.lock:
+            return self._render(self.store._add_lineitem(self.ctx, dict(creation_data)))
+
+    def update_lineitem(self, update_data: t.Dict[str, t.Any]) -> t.Dict[str, t.Any]:  # type: ignore[override]
+        with self.store.lock:
+            li = self._get(self.num or "")
+            li.update({k: v for k, v in update_data.items() if k != "id"})
+            return self._render(li)
+
+    def delete_lineitem(self, line_item_id: str) -> None:
+        with self.store.lock:
+            self._get(line_item_id)
+            del self._course()["lineitems"][line_item_id]
+
+    def update_score(self, line_item_id: str, score: t.Any) -> UpdateScoreStatus:  # type: ignore[override]
+        entry: t.Dict[str, t.Any] = {"ctx": self.ctx, "lineitem": line_item_id, "received_at": time.time(),
+                                     "body": score}
+        with self.store.lock:
+            self.store.score_log.append(entry)
+            li = self._get(line_item_id)
+            if not isinstance(score, dict):
+                entry["outcome"] = 400
+                raise LtiServiceException("score body must be a JSON object", 400)
+            missing = [k for k in ("userId", "timestamp", "activityProgress", "gradingProgress") if k not in score]
+            if missing:
+                entry["outcome"] = 400
+                raise LtiServiceException(f"missing {missing}", 400)
+            for k in ("scoreGiven", "scoreMaximum"):
+                if k in score and not isinstance(score[k], (int, float)):
+                    entry["outcome"] = 400
+                    raise LtiServiceException(f"{k} must be a number", 400)
+            if "scoreGiven" in score and "scoreMaximum" not in score:
+                entry["outcome"] = 400
+                raise LtiServiceException("scoreGiven without scoreMaximum", 400)
+            try:
+                ts_ns = parse_timestamp_ns(score["timestamp"])
+            except (ValueError, TypeError) as exc:
+                entry["outcome"] = 400
+                raise LtiServiceException(str(exc), 400)
+            user = str(score["userId"])
+            member = next((m for m in self.store.courses[self.ctx]["members"] if m["user_id"] == user), None)
+            if member is None or member.get("status", "Active") != "Active" or LEARNER not in member["roles"]:
+                entry["outcome"] = 400  # Moodle: "Incorrect score received" when not gradable
+                raise LtiServiceException(f"user {user} is not gradable in this course", 400)
+            key = (self.ctx, line_item_id, user)
+            prev = self.store.scores.get(key)
+            if self.app.cfg["timestamp_granularity"] == "second":
+                newer = prev is None or ts_ns // 10**9 > prev["_ts_ns"] // 10**9
+            else:
+                newer = prev is None or ts_ns > prev["_ts_ns"]
+            if not newer:
+                entry["outcome"] = 409
+                return UpdateScoreStatus.OLD_TIMESTAMP
+            given = score.get("scoreGiven")
+            if score["gradingProgress"] != "FullyGraded":
+                given = None  # as Moodle does
+            result_score = None
+            if given is not None:
+                smax = score["scoreMaximum"]
+                result_score = given * li["scoreMaximum"] / smax if smax else given
+            self.store.scores[key] = {"_ts_ns": ts_ns, "score": score, "resultScore": result_score}
+            entry["outcome"] = 201 if prev is None else 200
+            return UpdateScoreStatus.CREATED if prev is None else UpdateScoreStatus.SUCCESS
+
+    def get_results(self, line_item_id: str, page: int = 1, limit: t.Optional[int] = None,
+                    user_id: t.Optional[str] = None, **_ignored: t.Any) -> TPage:
+        with self.store.lock:
+            li = self._get(line_item_id)
+            li_url = self.app.lineitem_id(self.ctx, line_item_id)
+            rows = []
+            for (ctx, num, user), rec in sorted(self.store.scores.items()):
+                if ctx != self.ctx or num != line_item_id or (user_id is not None and user != user_id):
+                    continue
+                row: t.Dict[str, t.Any] = {"id": self.app.url(self.app.svc(f"/{ctx}/lineitems/{num}/lineitem/results"),
+                                                              {"user_id": user}),
+                                           "scoreOf": li_url, "userId": user,
+                                           "timestamp": rec["score"]["timestamp"]}
+                if rec["resultScore"] is not None:
+                    row["resultScore"] = rec["resultScore"]
+                    row["resultMaximum"] = li["scoreMaximum"]
+                if rec["score"].get("comment"):
+                    row["comment"] = rec["score"]["comment"]
+                rows.append(row)
+        return page_of(rows, page, limit, self.app.cfg["page_size"])
+
+
+class Nrps(NamesRoleProvisioningService):
+    def __init__(self, app: "App", request: Request, ctx: str) -> None:
+        self.app, self.ctx = app, ctx
+        self.last_page: t.Optional[TPage] = None
+        super().__init__(request, app.platform(), context_memberships_url=app.plain_url(app.svc(f"/{ctx}/memberships")))
+
+    def get_context_by_id(self) -> Context:
+        c = self.app.store.courses[self.ctx]
+        return Context(id=self.ctx, label=c["label"], title=c["title"])
+
+    def get_member_data_page(self, page: int = 1, limit: t.Optional[int] = None, role: t.Optional[str] = None,
+                             since: t.Optional[str] = None, **_ignored: t.Any) -> TPage:
+        with self.app.store.lock:
+            members = [dict(m) for m in self.app.store.courses[self.ctx]["members"]
+                       if role is None or any(r == role or r.endswith("#" + role) for r in m["roles"])]
+        self.last_page = page_of(members, page, limit, self.app.cfg["page_size"])
+        return self.last_page
+
+    def is_resource_link_valid(self, context_id: str, resource_link_id: str) -> bool:
+        return True
+
+
+# ----------------------------------------------------------------------- the app
+
+class HttpError(Exception):
+    def __init__(self, status: int, body: t.Any, headers: t.Optional[t.Dict[str, str]] = None) -> None:
+        super().__init__(status)
+        self.status, self.body, self.headers = status, body, headers or {}
+
+
+Result = t.Tuple[int, t.Dict[str, str], bytes]
+
+
+def json_result(status: int, body: t.Any, content_type: str = "application/json",
+                headers: t.Optional[t.Dict[str, str]] = None) -> Result:
+    h = {"Content-Type": content_type}
+    h.update(headers or {})
+    return status, h, (b"" if body is None else json.dumps(body).encode())
+
+
+class App:
+    def __init__(self, cfg: t.Dict[str, t.Any]) -> None:
+        self.cfg = cfg
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self.cfg["platform_private_pem"] = key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
+        self.cfg["platform_public_pem"] = key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+        self.store = Store(cfg)
+
+    # URLs ------------------------------------------------------------------
+    def url(self, path: str, query: t.Optional[t.Dict[str, str]] = None) -> str:
+        q = dict(query or {})
+        if self.cfg["type_id"] is not None and not path.startswith("/_test"):
+            q = {"type_id": str(self.cfg["type_id"]), **q}
+        return self.cfg["base_url"] + path + ("?" + urlencode(q) if q else "")
+
+    def svc(self, path: str) -> str:
+        return self.cfg["service_prefix"] + path
+
+    def plain_url(self, path: str) -> str:
+        return self.cfg["base_url"] + path
+
+    def lineitem_id(self, ctx: str, num: str) -> str:
+        return self.url(self.svc(f"/{ctx}/lineitems/{num}/lineitem"))
+
+    def platform(self) -> PlatformConf:
+        return PlatformConf(settings=self.cfg)
+
+    def link_header(self, next_url: str, req_url: str) -> str:
+        style = self.cfg["link_style"]
+        if style == "library":
+            return f"<{next_url}>; rel=next"
+        if style == "rfc":
+            return f'<{next_url}>; rel="next"'
+        # Moodle: one header, several links, typographic quotes
+        return (f"<{req_url}>; rel=\u201ccanonical\u201d, <{next_url}>; rel=\u201cnext\u201d")
+
+    # dispatch ----------------------------------------------------------------
+    def handle(self, method: str, target: str, headers: t.Mapping[str, str], body: bytes) -> Result:
+        parts = urlsplit(target)
+        path, query = parts.path, dict(parse_qsl(parts.query, keep_blank_values=True))
+        self.store.request_log.append({"t": time.time(), "method": method, "target": target,
+                                       "content_type": headers.get("Content-Type"),
+                                       "accept": headers.get("Accept"),
+                                       "authorization": headers.get("Authorization"),
+                                       "body": body.decode("utf-8", "replace")})
+        if path.startswith("/_test/"):
+            return self.control(method, path, body)
+        fault = self.store.match_fault(method, target)
+        if fault:
+            if fault.get("delay_ms"):
+                time.sleep(fault["delay_ms"] / 1000)
+            if fault.get("status"):
+                return json_result(fault["status"], fault.get("body", {"error": "injected fault"}),
+                                   headers=fault.get("headers"))
+        try:
+            return self.route(method, path, query, headers, body)
+        except HttpError as e:
+            return json_result(e.status, e.body, headers=e.headers)
+
+    def route(self, method: str, path: str, query: t.Dict[str, str], headers: t.Mapping[str, str],
+              body: bytes) -> Result:
+        if path == "/.well-known/jwks.json" and method == "GET":
+            return json_result(200, self.platform().get_jwks())
+        if path == self.cfg["token_path"]:
+            if method != "POST":
+                raise HttpError(405, {"error": "method not allowed"})
+            return self.token(headers, body)
+        pre = self.cfg["service_prefix"]
+        if pre and not path.startswith(pre + "/"):
+            raise HttpError(404, {"error": "not found"})
+        m = re.fullmatch(r"/([^/]+)/(lineitems|memberships)(?:/([^/]+)/lineitem(?:/(scores|results))?)?",
+                         path[len(pre):])
+        if not m or m.group(1) not in self.store.courses:
+            raise HttpError(404, {"error": "not found"})
+        ctx, kind, num, sub = m.groups()
+        if self.cfg["type_id"] is not None and query.get("type_id") != str(self.cfg["type_id"]):
+            raise HttpError(403, {"error": f"type_id must be {self.cfg['type_id']}"})
+        if kind == "memberships":
+            if num is not None:
+                raise HttpError(404, {"error": "not found"})
+            return self.service_call(method, path, query, headers, body, "nrps", ctx, None, None)
+        return self.service_call(method, path, query, headers, body, "ags", ctx, num, sub)
+
+    # token endpoint --------------------------------------------------------------
+    def token(self, headers: t.Mapping[str, str], body: bytes) -> Result:
+        def fail(error: str, desc: str) -> Result:
+            # Moodle answers 400 {"error": ...} for every failure
+            return json_result(400, {"error": error, "error_description": desc})
+
+        ctype = (headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        if ctype != "application/x-www-form-urlencoded":
+            return fail("invalid_request", "token request must be application/x-www-form-urlencoded")
+        form = dict(parse_qsl(body.decode(), keep_blank_values=True))
+        if form.get("client_assertion_type") != JWT_BEARER:
+            return fail("invalid_request", "client_assertion_type must be " + JWT_BEARER)
+        platform = self.platform()
+        try:
+            resp = platform.get_access_token(form)  # library: JWKS fetch, kid+alg match, RS256 + exp check
+        except MissingRequiredClaim as e:
+            return fail("invalid_request", str(e))
+        except UnsupportedGrantType:
+            return fail("unsupported_grant_type", "grant_type must be client_credentials")
+        except (LtiException, jwt.PyJWTError, ValueError) as e:
+            return fail("invalid_client", f"{type(e).__name__}: {e}")
+        # Checks the library skips (signature is already verified at this point).
+        header = jwt.get_unverified_header(form["client_assertion"])
+        claims = jwt.decode(form["client_assertion"], options={"verify_signature": False})
+        cid = self.cfg["client_id"]
+        aud_expected = self.cfg["token_audience"] or self.url(self.cfg["token_path"]).split("?")[0]
+        aud = claims.get("aud")
+        auds = aud if isinstance(aud, list) else [aud]
+        problems = []
+        if header.get("alg") != "RS256":
+            problems.append("alg must be RS256")
+        if claims.get("iss") != cid or claims.get("sub") != cid:
+            problems.append(f"iss and sub must both be the client_id {cid!r}")
+        if aud_expected not in auds:
+            problems.append(f"aud must be {aud_expected!r}")
+        for c in ("iat", "exp", "jti"):
+            if c not in claims:
+                problems.append(f"{c} is required")
+        if problems:
+            return fail("invalid_client", "; ".join(problems))
+        with self.store.lock:
+            now = time.time()
+            self.store.seen_jti = {j: e for j, e in self.store.seen_jti.items() if e > now}
+            if claims["jti"] in self.store.seen_jti:
+                return fail("invalid_client", "jti already used")
+            self.store.seen_jti[claims["jti"]] = float(claims["exp"])
+            self.store.tokens_issued += 1
+        if not resp["scope"]:
+            return fail("invalid_scope", "no supported scope requested")
+        resp["token_type"] = "Bearer"
+        return json_result(200, resp)
+
+    # AGS / NRPS via the library's handlers ------------------------------------------
+    def service_call(self, method: str, path: str, query: t.Dict[str, str], headers: t.Mapping[str, str],
+                     body: bytes, kind: str, ctx: str, num: t.Optional[str], sub: t.Optional[str]) -> Result:
+        ctype = (headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        data = None
+        if body:
+            try:
+                data = json.loads(body)
+            except ValueError:
+                raise HttpError(400, {"error": "body is not JSON"})
+        if self.cfg["strict_content_type"] and method in ("POST", "PUT"):
+            want = SCORE_MEDIA_TYPE if sub == "scores" else "application/vnd.ims.lis.v2.lineitem+json"
+            if ctype != want:
+                raise HttpError(400, {"error": f"Content-Type must be {want}"})
+        try:
+            lib_query = qs_for_library({k: v for k, v in query.items() if k != "type_id"})
+        except LtiServiceException as e:
+            raise HttpError(e.status_code, {"error": e.message})
+        req = PlainRequest({"method": method, "form_data": {}, "get_data": lib_query, "headers": headers,
+                            "content_type": ctype, "path": path, "json": data})
+        self.check_scope(method, headers, kind, num, sub)
+
+        svc: t.Any
+        if kind == "nrps":
+            svc = Nrps(self, req, ctx)
+            fn, kw = svc.handle_get_members, {}
+        else:
+            svc = Ags(self, req, ctx, num)
+            if num is None:
+                fn = {"GET": svc.handle_get_lineitems, "POST": svc.handle_create_lineitem}.get(method)
+                kw = {}
+            elif sub is None:
+                fn = {"GET": svc.handle_get_lineitem, "PUT": svc.handle_update_lineitem,
+                      "DELETE": svc.handle_delete_lineitem}.get(method)
+                kw = {"line_item_id": num}
+            elif sub == "scores":
+                fn, kw = svc.handle_update_score, {"line_item_id": num}
+            else:
+                fn, kw = svc.handle_get_results, {"line_item_id": num}
+            if fn is None:
+                raise HttpError(405, {"error": "method not allowed"})
+        try:
+            resp: Response = svc.handle_resp(fn, **kw)
+        except (LtiException, jwt.PyJWTError) as e:   # raised by validate_token, not mapped by the library
+            raise HttpError(401, {"error": f"invalid access token: {e}"})
+        return self.render(resp, kind, svc, query, path)
+
+    def check_scope(self, method: str, headers: t.Mapping[str, str], kind: str, num: t.Optional[str],
+                    sub: t.Optional[str]) -> None:
+        """Per-endpoint scope (the library accepts any one of the service's scopes)."""
+        if not self.cfg["strict_scopes"]:
+            return
+        auth = (headers.get("Authorization") or "").split()
+        if len(auth) != 2 or auth[0].lower() != "bearer":
+            return  # let the library produce its 401
+        try:
+            scopes = set(jwt.decode(auth[1], self.cfg["platform_public_pem"], algorithms=["RS256"])
+                         .get("scopes", "").split())
+        except jwt.PyJWTError:
+            return  # library will reject
+        if kind == "nrps":
+            need = {SCOPE_NRPS}
+        elif sub == "scores":
+            need = {SCOPE_SCORE}
+        elif sub == "results":
+            need = {SCOPE_RESULT_RO}
+        elif method == "GET":
+            need = {SCOPE_LINEITEM, SCOPE_LINEITEM_RO}
+        else:
+            need = {SCOPE_LINEITEM}
+        if not scopes & need:
+            raise HttpError(401, {"error": f"token lacks scope {sorted(need)}"})  # Moodle: 401
+
+    def render(self, resp: Response, kind: str, svc: t.Any, query: t.Dict[str, str], path: str) -> Result:
+        if not 200 <= resp.code < 300:
+            return json_result(resp.code, {"error": resp.message})
+        result = resp.result
+        req_url = self.cfg["base_url"] + path + ("?" + urlencode(query) if query else "")
+        next_url = None
+        if isinstance(result, dict):
+            next_url = result.pop("next", None)
+            if kind == "nrps" and not next_url and svc.last_page and svc.last_page["has_next"]:
+                # library only pages NRPS when the client sent ?limit; we page server-side anyway
+                q = {k: v for k, v in query.items() if k != "type_id"}
+                q["page"] = str(int(q.get("page", 1)) + 1)
+                next_url = self.url(path, q)
+            if "content" in result:
+                result = result["content"]
+        if next_url and self.cfg["type_id"] is not None and "type_id=" not in next_url:
+            next_url += ("&" if "?" in next_url else "?") + f"type_id={self.cfg['type_id']}"
+        headers = {"Link": self.link_header(next_url, req_url)} if next_url else {}
+        if result is None and resp.code in (200, 201, 202):
+            result = {} if resp.media_type.endswith("json") and kind == "ags" else None
+        return json_result(resp.code, result, content_type=resp.media_type, headers=headers)
+
+    # test control API -----------------------------------------------------------------
+    def control(self, method: str, path: str, body: bytes) -> Result:
+        s = self.store
+        data = json.loads(body) if body else None
+        with s.lock:
+            if path == "/_test/reset" and method == "POST":
+                s.reset()
+                return json_result(200, {"ok": True})
+            if path == "/_test/faults" and method == "POST":
+                rules = data if isinstance(data, list) else [data]
+                s.faults.extend(rules)
+                return json_result(200, s.faults)
+            if path == "/_test/faults" and method == "GET":
+                return json_result(200, s.faults)
+            if path == "/_test/faults" and method == "DELETE":
+                s.faults.clear()
+                return json_result(200, [])
+            if path == "/_test/scores" and method == "GET":
+                return json_result(200, {"log": s.score_log, "current": [
+                    {"ctx": k[0], "lineitem": k[1], "userId": k[2], "score": v["score"],
+                     "resultScore": v["resultScore"]} for k, v in sorted(s.scores.items())]})
+            if path == "/_test/requests" and method == "GET":
+                return json_result(200, s.request_log)
+            if path == "/_test/state" and method == "GET":
+                return json_result(200, {
+                    "tokens_issued": s.tokens_issued,
+                    "courses": {ctx: {"lineitems": [dict(v, id=self.lineitem_id(ctx, k))
+                                                    for k, v in c["lineitems"].items()],
+                                      "members": c["members"]} for ctx, c in s.courses.items()},
+                    "endpoints": self.endpoints()})
+            if path == "/_test/members" and method == "POST":   # {"ctx": "42", "members": [...]}
+                s.courses[str(data["ctx"])]["members"] = data["members"]
+                return json_result(200, {"ok": True})
+        return json_result(404, {"error": "unknown control endpoint"})
+
+    def endpoints(self) -> t.Dict[str, t.Any]:
+        return {
+            "issuer": self.cfg["base_url"],
+            "client_id": self.cfg["client_id"],
+            "deployment_id": self.cfg["deployment_id"],
+            "token_url": self.url(self.cfg["token_path"]).split("?")[0],
+            "platform_jwks_url": self.cfg["base_url"] + "/.well-known/jwks.json",
+            "courses": {ctx: {"lineitems": self.url(self.svc(f"/{ctx}/lineitems")),
+                              "context_memberships_url": self.url(self.svc(f"/{ctx}/memberships"))}
+                        for ctx in self.store.courses},
+        }
+
+
+class Handler(BaseHTTPRequestHandler):
+    app: App
+    protocol_version = "HTTP/1.1"
+
+    def _do(self) -> None:
+        n = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(n) if n else b""
+        try:
+            status, headers, out = self.app.handle(self.command, self.path, self.headers, body)
+        except Exception as e:  # noqa: BLE001 - a test server should answer, not die
+            status, headers, out = json_result(500, {"error": f"platform bug: {type(e).__name__}: {e}"})
+        self.send_response(status)
+        for k, v in headers.items():
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(out)))
+        self.end_headers()
+        self.wfile.write(out)
+
+    do_GET = do_POST = do_PUT = do_DELETE = _do
+
+    def send_header(self, keyword: str, value: str) -> None:
+        # Moodle's typographic quotes are not latin-1; send them as UTF-8 bytes like PHP does
+        if keyword == "Link":
+            self._headers_buffer.append(f"{keyword}: {value}\r\n".encode("utf-8"))
+            return
+        super().send_header(keyword, value)
+
+    def log_message(self, fmt: str, *args: t.Any) -> None:
+        if not self.app.cfg.get("quiet"):
+            sys.stderr.write("platform: " + (fmt % args) + "\n")
+
+
+def main(argv: t.Optional[t.List[str]] = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--config", help="JSON file; keys as in DEFAULT_CONFIG (merged over the defaults)")
+    ap.add_argument("--host")
+    ap.add_argument("--port", type=int, help="0 = pick a free port")
+    ap.add_argument("--base-url")
+    ap.add_argument("--client-id")
+    ap.add_argument("--tool-jwks-url")
+    ap.add_argument("--type-id", type=int)
+    ap.add_argument("--moodle-paths", action="store_true",
+                    help="token at /mod/lti/token.php, services under /mod/lti/services.php")
+    ap.add_argument("--page-size", type=int)
+    ap.add_argument("--link-style", choices=["moodle", "rfc", "library"])
+    ap.add_argument("--timestamp-granularity", choices=["second", "exact"])
+    ap.add_argument("--quiet", action="store_true")
+    a = ap.parse_args(argv)
+    cfg = json.loads(json.dumps(DEFAULT_CONFIG))
+    if a.config:
+        with open(a.config) as f:
+            cfg.update(json.load(f))
+    for k in ("host", "port", "base_url", "client_id", "tool_jwks_url", "type_id", "page_size", "link_style",
+              "timestamp_granularity"):
+        if getattr(a, k) is not None:
+            cfg[k] = getattr(a, k)
+    if a.moodle_paths:
+        cfg["token_path"], cfg["service_prefix"] = "/mod/lti/token.php", "/mod/lti/services.php"
+    cfg["quiet"] = a.quiet or cfg.get("quiet", False)
+    server = ThreadingHTTPServer((cfg["host"], cfg["port"]), Handler)
+    cfg["port"] = server.server_address[1]
+    cfg["base_url"] = (cfg["base_url"] or f"http://{cfg['host']}:{cfg['port']}").rstrip("/")
+    Handler.app = App(cfg)
+    # One JSON line on stdout so a test harness can read the real port and URLs.
+    print(json.dumps({"ready": True, "port": cfg["port"], **Handler.app.endpoints()}), flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()
