@@ -212,8 +212,11 @@ impl Journal {
     /// Jobs a stopped service left unfinished, oldest first.
     pub fn unfinished(&self) -> rusqlite::Result<Vec<String>> {
         let mut stmt = self.conn.prepare("SELECT id FROM job WHERE finished = 0 ORDER BY created_at, id")?;
-        let ids = stmt.query_map([], |r| r.get(0))?.collect();
-        ids
+        let mut ids = Vec::new();
+        for id in stmt.query_map([], |r| r.get(0))? {
+            ids.push(id?);
+        }
+        Ok(ids)
     }
 
     pub fn students(&self, job_id: &str) -> rusqlite::Result<Vec<StudentRow>> {
