@@ -7,19 +7,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod common;
+
+use common::{repo, venv};
 use lablink_grading::gradebook::{Gradebook, GradebookError};
-
-fn venv() -> PathBuf {
-    let venv = std::env::var_os("LABLINK_VENV").map(PathBuf::from).expect(
-        "LABLINK_VENV is not set: run these tests through `cargo xtask test`, which makes the nbgrader venv",
-    );
-    assert!(venv.join("bin/python").exists(), "no python in LABLINK_VENV={}", venv.display());
-    venv
-}
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).ancestors().nth(2).unwrap().to_owned()
-}
 
 /// Runs a Python script in the venv (nbgrader finds its `alembic` on PATH).
 fn python(args: &[&str]) {

@@ -4,11 +4,13 @@
 //! `/jwks` our own router serves, over HTTP.
 
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
+mod common;
+
+use common::{repo, venv};
 use lablink_grading::config::Platform;
 use lablink_grading::keys::SigningKey;
 use lablink_grading::lti::ags::{Ags, AgsError, LineItem, Score};
@@ -30,16 +32,6 @@ impl Drop for Lms {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn venv() -> PathBuf {
-    std::env::var_os("LABLINK_VENV")
-        .map(PathBuf::from)
-        .expect("LABLINK_VENV is not set: run these tests through `cargo xtask test`, which makes the venv")
-}
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).ancestors().nth(2).unwrap().to_owned()
 }
 
 /// Our router (for /jwks) on a free port, then the platform pointed at it.

@@ -62,11 +62,9 @@ pub async fn send(policy: &RetryPolicy, build: impl Fn() -> RequestBuilder) -> r
     }
 }
 
-/// The client every LMS call goes through: TLS by rustls with the system's roots, timeouts
-/// so that a stuck LMS fails a sync instead of hanging it.
+/// The client every LMS call goes through: TLS by rustls (reqwest's default provider) with
+/// the system's roots, timeouts so that a stuck LMS fails a sync instead of hanging it.
 pub fn client(timeout: Duration) -> anyhow::Result<Client> {
-    // Several parts of a process may ask; only the first install counts.
-    let _ = rustls::crypto::ring::default_provider().install_default();
     Ok(Client::builder()
         .user_agent(concat!("lablink-grading/", env!("CARGO_PKG_VERSION")))
         .connect_timeout(Duration::from_secs(10))
