@@ -6,6 +6,7 @@ pub mod journal;
 pub mod keys;
 pub mod lti;
 pub mod routes;
+pub mod sync;
 
 use std::sync::Arc;
 
@@ -18,7 +19,7 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let key = keys::SigningKey::load_or_create(&config.key_file)?;
     let prefix = config.prefix(std::env::var("JUPYTERHUB_SERVICE_PREFIX").ok().as_deref());
-    let state = Arc::new(routes::AppState { key });
+    let state = Arc::new(routes::AppState { key: Arc::new(key) });
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     tracing::info!(listen = %listener.local_addr()?, %prefix, courses = config.courses.len(), "grading service ready");
     axum::serve(listener, routes::router(state, &prefix)).with_graceful_shutdown(shutdown).await?;

@@ -12,7 +12,7 @@ use serde_json::json;
 use crate::keys::SigningKey;
 
 pub struct AppState {
-    pub key: SigningKey,
+    pub key: Arc<SigningKey>,
 }
 
 pub type SharedState = Arc<AppState>;

@@ -5,20 +5,11 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 mod common;
 
-use common::{repo, venv};
+use common::python;
 use lablink_grading::gradebook::{Gradebook, GradebookError};
-
-/// Runs a Python script in the venv (nbgrader finds its `alembic` on PATH).
-fn python(args: &[&str]) {
-    let venv = venv();
-    let path = format!("{}:{}", venv.join("bin").display(), std::env::var("PATH").unwrap_or_default());
-    let out = Command::new(venv.join("bin/python")).args(args).env("PATH", path).output().unwrap();
-    assert!(out.status.success(), "python {args:?} failed:\n{}", String::from_utf8_lossy(&out.stderr));
-}
 
 struct Course {
     _dir: tempfile::TempDir,
@@ -28,9 +19,7 @@ struct Course {
 
 fn course() -> Course {
     let dir = tempfile::tempdir().unwrap();
-    let (db, csv) = (dir.path().join("gradebook.db"), dir.path().join("expected.csv"));
-    let script = repo().join("tests/grading/nbgrader_course.py");
-    python(&[script.to_str().unwrap(), db.to_str().unwrap(), csv.to_str().unwrap()]);
+    let (db, csv) = common::nbgrader_course(dir.path());
     Course { _dir: dir, db, csv }
 }
 

@@ -3,87 +3,16 @@
 //! and whole-second 409 rule). Its token endpoint verifies our client assertion against the
 //! `/jwks` our own router serves, over HTTP.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 mod common;
 
-use common::{repo, venv};
-use lablink_grading::config::Platform;
-use lablink_grading::keys::SigningKey;
+use common::lms::start;
 use lablink_grading::lti::ags::{Ags, AgsError, LineItem, Score};
 use lablink_grading::lti::clock::{self, ScoreClock};
 use lablink_grading::lti::http::{self, RetryPolicy};
 use lablink_grading::lti::token::{self, TokenCache};
-use lablink_grading::routes::{AppState, router};
-use serde_json::{Value, json};
-
-struct Lms {
-    child: Child,
-    info: Value,
-    _dir: tempfile::TempDir,
-    key: Arc<AppState>,
-}
-
-impl Drop for Lms {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Our router (for /jwks) on a free port, then the platform pointed at it.
-async fn start() -> Lms {
-    let dir = tempfile::tempdir().unwrap();
-    let key = SigningKey::load_or_create(&dir.path().join("key.pem")).unwrap();
-    let state = Arc::new(AppState { key });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let jwks = format!("http://{}/services/grading/jwks", listener.local_addr().unwrap());
-    tokio::spawn(axum::serve(listener, router(state.clone(), "/services/grading/")).into_future());
-
-    let mut child = Command::new(venv().join("bin/python"))
-        .arg(repo().join("tests/grading/lti_platform.py"))
-        .args(["--port", "0", "--moodle-paths", "--type-id", "7", "--quiet", "--tool-jwks-url", &jwks])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let info: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("platform said {line:?}: {e}"));
-    assert_eq!(info["ready"], true);
-    Lms { child, info, _dir: dir, key: state }
-}
-
-impl Lms {
-    fn platform(&self) -> Platform {
-        Platform {
-            name: "test".into(),
-            issuer: self.info["issuer"].as_str().unwrap_or_default().into(),
-            client_id: "lablink-grading".into(),
-            deployment_id: "1".into(),
-            token_url: self.info["token_url"].as_str().unwrap().into(),
-            keyset_url: self.info["platform_jwks_url"].as_str().unwrap_or_default().into(),
-            audience: None,
-        }
-    }
-
-    fn course(&self, what: &str) -> String {
-        self.info["courses"]["42"][what].as_str().unwrap().to_owned()
-    }
-
-    async fn control(&self, method: &str, path: &str, body: Option<Value>) -> Value {
-        let base = format!("http://127.0.0.1:{}", self.info["port"]);
-        let client = reqwest::Client::new();
-        let request = match method {
-            "POST" => client.post(format!("{base}{path}")).json(&body.unwrap_or(Value::Null)),
-            _ => client.get(format!("{base}{path}")),
-        };
-        request.send().await.unwrap().json().await.unwrap()
-    }
-}
+use serde_json::json;
 
 const ALL_SCOPES: [&str; 4] =
     [token::SCOPE_LINEITEM, token::SCOPE_RESULT_READONLY, token::SCOPE_SCORE, token::SCOPE_NRPS];

@@ -149,6 +149,15 @@ impl Ags<'_> {
         Ok(self.get_paged::<Vec<LineItem>>(url, LINEITEM_CONTAINER).await?.into_iter().flatten().collect())
     }
 
+    pub async fn line_item(&self, url: &str) -> Result<LineItem, AgsError> {
+        let response =
+            http::send(&self.retry, || self.client.get(url).bearer_auth(self.token).header(ACCEPT, LINEITEM))
+                .await
+                .map_err(|e| AgsError::Unreachable(e.to_string()))?;
+        let body = checked(response).await?;
+        serde_json::from_str(&body).map_err(|e| AgsError::Unreadable(e.to_string()))
+    }
+
     pub async fn create_line_item(&self, url: &str, item: &LineItem) -> Result<LineItem, AgsError> {
         let body = serde_json::to_string(item).expect("line items serialise");
         let response = http::send(&self.retry, || {

@@ -1,0 +1,290 @@
+//! A sync: one assignment's nbgrader scores to its LMS line item (LTI 1.3 AGS).
+//!
+//! `plan` reads the gradebook, the roster and what the LMS already holds, and journals a job
+//! with one row per student: `pending`, or already final (`unchanged`, `not_enrolled`,
+//! `no_lms_id`). `run` sends the pending rows, a bounded number at a time, and also the rows
+//! a stopped service left `sending` (with the timestamp journalled for them).
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use futures_util::StreamExt as _;
+use serde::Serialize;
+
+use crate::config::Platform;
+use crate::gradebook::{Gradebook, GradebookError, StudentScore};
+use crate::journal::{Job, Journal, Outcome, StudentRow};
+use crate::keys::SigningKey;
+use crate::lti::ags::{Ags, AgsError, LineItem, Score};
+use crate::lti::clock::{self, ScoreClock};
+use crate::lti::http::RetryPolicy;
+use crate::lti::token::{self, TokenCache, TokenError};
+
+/// Tag of the line items this service creates.
+pub const TAG: &str = "nbgrader";
+const SCOPES: [&str; 4] =
+    [token::SCOPE_LINEITEM, token::SCOPE_RESULT_READONLY, token::SCOPE_SCORE, token::SCOPE_NRPS];
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error(transparent)]
+    Gradebook(#[from] GradebookError),
+    #[error(transparent)]
+    Token(#[from] TokenError),
+    #[error(transparent)]
+    Lms(#[from] AgsError),
+    #[error("the sync journal failed: {0}")]
+    Journal(#[from] rusqlite::Error),
+    #[error("no line item for {0:?} in the LMS, and creating it was not allowed")]
+    NoLineItem(String),
+    #[error("no such job {0:?}")]
+    NoSuchJob(String),
+}
+
+/// Where an assignment's scores go.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub platform: Platform,
+    pub lineitems_url: String,
+    pub memberships_url: String,
+    pub create_line_items: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub counts: Vec<(Outcome, u64)>,
+}
+
+pub struct Syncer {
+    pub client: reqwest::Client,
+    pub tokens: TokenCache,
+    pub key: Arc<SigningKey>,
+    pub clock: ScoreClock,
+    pub journal: Arc<Mutex<Journal>>,
+    pub concurrency: usize,
+    pub retry: RetryPolicy,
+}
+
+/// Our score on the line item's scale, as the LMS stores it.
+fn on_scale(score: &StudentScore, line_max: f64) -> f64 {
+    if score.max_score > 0.0 { score.score * line_max / score.max_score } else { 0.0 }
+}
+
+fn same(a: f64, b: f64) -> bool {
+    (a - b).abs() < 1e-6
+}
+
+impl Syncer {
+    fn journal<T>(&self, f: impl FnOnce(&mut Journal) -> rusqlite::Result<T>) -> rusqlite::Result<T> {
+        // Journal writes are a few hundred bytes; holding the lock across one is fine.
+        let mut journal = self.journal.lock().unwrap_or_else(|e| e.into_inner());
+        f(&mut journal)
+    }
+
+    async fn token(&self, platform: &Platform) -> Result<String, TokenError> {
+        self.tokens.get(&self.client, platform, &self.key, &SCOPES).await
+    }
+
+    /// The line item of `assignment` (by `resourceId`), created when missing and allowed.
+    async fn line_item(
+        &self,
+        ags: &Ags<'_>,
+        target: &Target,
+        assignment: &str,
+        max: f64,
+    ) -> Result<LineItem, SyncError> {
+        let items = ags.line_items(&target.lineitems_url).await?;
+        if let Some(item) =
+            items.into_iter().find(|i| i.resource_id.as_deref() == Some(assignment) && i.id.is_some())
+        {
+            return Ok(item);
+        }
+        if !target.create_line_items {
+            return Err(SyncError::NoLineItem(assignment.to_owned()));
+        }
+        let item = LineItem {
+            id: None,
+            score_maximum: max,
+            label: assignment.to_owned(),
+            resource_id: Some(assignment.to_owned()),
+            tag: Some(TAG.to_owned()),
+            resource_link_id: None,
+        };
+        Ok(ags.create_line_item(&target.lineitems_url, &item).await?)
+    }
+
+    /// Reads everything a sync needs and journals the job; returns its id.
+    pub async fn plan(
+        &self,
+        course: &str,
+        gradebook: &Path,
+        assignment: &str,
+        target: &Target,
+        only: Option<&[String]>,
+    ) -> Result<String, SyncError> {
+        let (path, name) = (gradebook.to_owned(), assignment.to_owned());
+        let scores = tokio::task::spawn_blocking(move || Gradebook::open(&path)?.scores(&name))
+            .await
+            .expect("the gradebook reader does not panic")?;
+        let max = scores.first().map_or(0.0, |s| s.max_score);
+        let token = self.token(&target.platform).await?;
+        let ags = Ags { client: &self.client, token: &token, retry: self.retry };
+        let item = self.line_item(&ags, target, assignment, max).await?;
+        let lineitem = item.id.clone().expect("line items from the LMS have ids");
+        let learners: Vec<String> = ags
+            .members(&target.memberships_url)
+            .await?
+            .into_iter()
+            .filter(|m| m.is_active_learner())
+            .map(|m| m.user_id)
+            .collect();
+        let held: HashMap<String, Option<f64>> =
+            ags.results(&lineitem).await?.into_iter().map(|r| (r.user_id, r.result_score)).collect();
+
+        let rows: Vec<StudentRow> = scores
+            .iter()
+            .filter(|s| only.is_none_or(|only| only.contains(&s.student.id)))
+            .map(|s| {
+                let outcome = match &s.student.lms_user_id {
+                    None => Outcome::NoLmsId,
+                    Some(id) if !learners.contains(id) => Outcome::NotEnrolled,
+                    Some(id) => match held.get(id) {
+                        Some(Some(lms))
+                            if s.ungraded_cells == 0 && same(*lms, on_scale(s, item.score_maximum)) =>
+                        {
+                            Outcome::Unchanged
+                        }
+                        Some(None) if s.ungraded_cells > 0 => Outcome::Unchanged,
+                        _ => Outcome::Pending,
+                    },
+                };
+                StudentRow {
+                    student_id: s.student.id.clone(),
+                    lms_user_id: s.student.lms_user_id.clone(),
+                    score: s.score,
+                    max_score: s.max_score,
+                    outcome,
+                    timestamp: None,
+                    detail: (s.ungraded_cells > 0)
+                        .then(|| format!("{} cells await a manual grade", s.ungraded_cells)),
+                }
+            })
+            .collect();
+        let job = Job {
+            id: format!("{:024x}", rand::random::<u128>() >> 32),
+            course: course.to_owned(),
+            assignment: assignment.to_owned(),
+            lineitem: Some(lineitem),
+            created_at: time::OffsetDateTime::now_utc().unix_timestamp(),
+            finished: false,
+        };
+        self.journal(|j| j.create_job(&job, &rows))?;
+        Ok(job.id)
+    }
+
+    /// Sends the job's pending (and interrupted) rows; marks the job finished.
+    pub async fn run(&self, job_id: &str, target: &Target) -> Result<Summary, SyncError> {
+        let job = self.journal(|j| j.job(job_id))?.ok_or_else(|| SyncError::NoSuchJob(job_id.to_owned()))?;
+        let lineitem = job.lineitem.clone().ok_or_else(|| SyncError::NoLineItem(job.assignment.clone()))?;
+        let rows: Vec<StudentRow> =
+            self.journal(|j| j.students(job_id))?.into_iter().filter(|r| !r.outcome.is_final()).collect();
+        if !rows.is_empty() {
+            let token = self.token(&target.platform).await?;
+            let ags = Ags { client: &self.client, token: &token, retry: self.retry };
+            let line_max = ags.line_item(&lineitem).await?.score_maximum;
+            futures_util::stream::iter(rows)
+                .for_each_concurrent(self.concurrency, |row| {
+                    let (ags, lineitem) = (&ags, lineitem.as_str());
+                    async move {
+                        let (outcome, detail) = self.send(ags, job_id, lineitem, line_max, &row).await;
+                        let detail = detail.or(row.detail.clone());
+                        if let Err(e) = self.journal(|j| {
+                            j.finish_student(job_id, &row.student_id, outcome, detail.as_deref())
+                        }) {
+                            tracing::error!(error = %e, "journal write failed");
+                        }
+                    }
+                })
+                .await;
+        }
+        self.journal(|j| j.finish_job(job_id))?;
+        let mut counts: HashMap<Outcome, u64> = HashMap::new();
+        for row in self.journal(|j| j.students(job_id))? {
+            *counts.entry(row.outcome).or_default() += 1;
+        }
+        let mut counts: Vec<_> = counts.into_iter().collect();
+        counts.sort_by_key(|(o, _)| o.as_str());
+        Ok(Summary { counts })
+    }
+
+    /// One student's score, with the journal written before it leaves.
+    async fn send(
+        &self,
+        ags: &Ags<'_>,
+        job_id: &str,
+        lineitem: &str,
+        line_max: f64,
+        row: &StudentRow,
+    ) -> (Outcome, Option<String>) {
+        let Some(user) = row.lms_user_id.clone() else { return (Outcome::NoLmsId, None) };
+        let pending_manual = row.detail.is_some();
+        let score = |timestamp: String| Score {
+            user_id: user.clone(),
+            score_given: Some(row.score),
+            score_maximum: Some(row.max_score),
+            comment: None,
+            timestamp,
+            activity_progress: "Completed".into(),
+            grading_progress: if pending_manual { "PendingManual".into() } else { "FullyGraded".into() },
+        };
+        // Resumed: the journalled timestamp, so a score that already landed is refused as a
+        // duplicate (409) instead of being recorded twice.
+        let resumed = row.outcome == Outcome::Sending && row.timestamp.is_some();
+        let mut timestamp = match (&row.timestamp, resumed) {
+            (Some(t), true) => t.clone(),
+            _ => clock::format(self.clock.next()),
+        };
+        for attempt in 0..2 {
+            if let Err(e) = self.journal(|j| j.sending(job_id, &row.student_id, &timestamp)) {
+                return (Outcome::Failed, Some(format!("journal: {e}")));
+            }
+            match ags.post_score(lineitem, &score(timestamp.clone())).await {
+                Ok(()) => return (Outcome::Sent, None),
+                Err(AgsError::Status { status: 409, body }) => {
+                    if resumed && attempt == 0 && self.lms_holds(ags, lineitem, line_max, &user, row).await {
+                        return (Outcome::Sent, Some("landed before the service stopped".into()));
+                    }
+                    if attempt == 1 {
+                        return (
+                            Outcome::Refused,
+                            Some(format!("the LMS holds a later score (409): {body}")),
+                        );
+                    }
+                    // The LMS compares whole seconds (Moodle): go at least one second later.
+                    let micros = clock::parse_micros(&timestamp).unwrap_or_default();
+                    timestamp = clock::format(self.clock.next_after(micros + 1_000_000));
+                }
+                Err(AgsError::Status { status, body }) if (400..500).contains(&status) => {
+                    return (Outcome::Refused, Some(format!("{status}: {body}")));
+                }
+                Err(e) => return (Outcome::Failed, Some(e.to_string())),
+            }
+        }
+        unreachable!("the loop returns on its second pass")
+    }
+
+    /// Whether the LMS already holds this row's score (after a 409 on a resumed row).
+    async fn lms_holds(
+        &self,
+        ags: &Ags<'_>,
+        lineitem: &str,
+        line_max: f64,
+        user: &str,
+        row: &StudentRow,
+    ) -> bool {
+        let Ok(results) = ags.results(lineitem).await else { return false };
+        let ours = if row.max_score > 0.0 { row.score * line_max / row.max_score } else { 0.0 };
+        results.iter().any(|r| r.user_id == user && r.result_score.is_some_and(|held| same(held, ours)))
+    }
+}

@@ -1,0 +1,152 @@
+//! Syncs of a real nbgrader gradebook to the test LMS (`tests/grading/lti_platform.py`): the
+//! right scores for the right users, nothing sent twice, and a sync interrupted after a score
+//! left resumes without recording it again.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use common::lms::{Lms, start};
+use lablink_grading::journal::{Journal, Outcome};
+use lablink_grading::lti::ags::{Ags, Score};
+use lablink_grading::lti::clock::{self, ScoreClock};
+use lablink_grading::lti::http::{self, RetryPolicy};
+use lablink_grading::lti::token::TokenCache;
+use lablink_grading::sync::{Syncer, Target};
+use serde_json::{Value, json};
+
+const LEARNER: &str = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner";
+
+struct Setup {
+    lms: Lms,
+    syncer: Syncer,
+    target: Target,
+    gradebook: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+/// The nbgrader course, and an LMS course whose learners are alice, bob and dave (eve is not
+/// enrolled; carol has no LMS id in nbgrader).
+async fn setup() -> Setup {
+    let dir = tempfile::tempdir().unwrap();
+    let (gradebook, _) = common::nbgrader_course(dir.path());
+    let lms = start().await;
+    let members: Vec<Value> = ["lms-alice", "lms-bob", "lms-dave"]
+        .iter()
+        .map(|id| json!({"user_id": id, "roles": [LEARNER], "name": id}))
+        .chain([json!({"user_id": "lms-teacher", "roles": ["http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"]})])
+        .collect();
+    lms.control("POST", "/_test/members", Some(json!({"ctx": "42", "members": members}))).await;
+    let syncer = Syncer {
+        client: http::client(std::time::Duration::from_secs(20)).unwrap(),
+        tokens: TokenCache::default(),
+        key: lms.key.key.clone(),
+        clock: ScoreClock::new(),
+        journal: Arc::new(Mutex::new(Journal::open(&dir.path().join("journal.sqlite")).unwrap())),
+        concurrency: 4,
+        retry: RetryPolicy { base_delay: std::time::Duration::from_millis(20), ..RetryPolicy::default() },
+    };
+    let target = Target {
+        platform: lms.platform(),
+        lineitems_url: lms.course("lineitems"),
+        memberships_url: lms.course("context_memberships_url"),
+        create_line_items: true,
+    };
+    Setup { lms, syncer, target, gradebook, _dir: dir }
+}
+
+fn outcomes(s: &Setup, job: &str) -> BTreeMap<String, Outcome> {
+    let journal = s.syncer.journal.lock().unwrap();
+    journal.students(job).unwrap().into_iter().map(|r| (r.student_id, r.outcome)).collect()
+}
+
+/// Accepted score POSTs per LMS user.
+async fn accepted(lms: &Lms) -> BTreeMap<String, usize> {
+    let log = lms.control("GET", "/_test/scores", None).await;
+    let mut n = BTreeMap::new();
+    for entry in log["log"].as_array().unwrap() {
+        if matches!(entry["outcome"].as_u64(), Some(200 | 201)) {
+            *n.entry(entry["body"]["userId"].as_str().unwrap().to_owned()).or_default() += 1;
+        }
+    }
+    n
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sync_lands_the_right_scores_and_a_second_sends_nothing() {
+    let s = setup().await;
+    let job = s.syncer.plan("intro-python", &s.gradebook, "ps1", &s.target, None).await.unwrap();
+    s.syncer.run(&job, &s.target).await.unwrap();
+    let got = outcomes(&s, &job);
+    assert_eq!(got["alice"], Outcome::Sent);
+    assert_eq!(got["bob"], Outcome::Sent);
+    assert_eq!(got["dave"], Outcome::Sent, "a missing submission is a 0, sent");
+    assert_eq!(got["carol"], Outcome::NoLmsId);
+    assert_eq!(got["eve.o'neil"], Outcome::NotEnrolled);
+
+    let current = s.lms.control("GET", "/_test/scores", None).await["current"].clone();
+    let held = |user: &str| {
+        current.as_array().unwrap().iter().find(|c| c["userId"] == user).map(|c| c["resultScore"].clone())
+    };
+    assert_eq!(held("lms-alice"), Some(json!(11.0)), "on the line item's scale (created with max 11.5)");
+    assert_eq!(held("lms-dave"), Some(json!(0.0)));
+    assert_eq!(held("lms-bob"), Some(Value::Null), "bob has an ungraded cell: PendingManual, no grade yet");
+    assert_eq!(
+        accepted(&s.lms).await,
+        BTreeMap::from([("lms-alice".into(), 1), ("lms-bob".into(), 1), ("lms-dave".into(), 1)])
+    );
+
+    // Nothing changed in nbgrader: the second sync posts nothing.
+    let again = s.syncer.plan("intro-python", &s.gradebook, "ps1", &s.target, None).await.unwrap();
+    s.syncer.run(&again, &s.target).await.unwrap();
+    let got = outcomes(&s, &again);
+    assert_eq!(
+        (got["alice"], got["bob"], got["dave"]),
+        (Outcome::Unchanged, Outcome::Unchanged, Outcome::Unchanged)
+    );
+    assert_eq!(accepted(&s.lms).await.values().sum::<usize>(), 3, "no score sent twice");
+    assert_eq!(
+        s.syncer.tokens.requests.load(std::sync::atomic::Ordering::Relaxed),
+        1,
+        "one token for both syncs"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_interrupted_sync_resumes_without_sending_a_score_twice() {
+    let s = setup().await;
+    let job = s.syncer.plan("intro-python", &s.gradebook, "ps1", &s.target, None).await.unwrap();
+    let lineitem = s.syncer.journal.lock().unwrap().job(&job).unwrap().unwrap().lineitem.unwrap();
+    // The service marked alice `sending`, her score reached the LMS, and then it was killed.
+    let timestamp = clock::format(ScoreClock::new().next());
+    s.syncer.journal.lock().unwrap().sending(&job, "alice", &timestamp).unwrap();
+    let token = s
+        .syncer
+        .tokens
+        .get(&s.syncer.client, &s.target.platform, &s.syncer.key, &[lablink_grading::lti::token::SCOPE_SCORE])
+        .await
+        .unwrap();
+    let ags = Ags { client: &s.syncer.client, token: &token, retry: RetryPolicy::default() };
+    let landed = Score {
+        user_id: "lms-alice".into(),
+        score_given: Some(11.0),
+        score_maximum: Some(11.5),
+        comment: None,
+        timestamp: timestamp.clone(),
+        activity_progress: "Completed".into(),
+        grading_progress: "FullyGraded".into(),
+    };
+    ags.post_score(&lineitem, &landed).await.unwrap();
+
+    // A restarted service finds the job unfinished and runs it.
+    assert_eq!(s.syncer.journal.lock().unwrap().unfinished().unwrap(), std::slice::from_ref(&job));
+    s.syncer.run(&job, &s.target).await.unwrap();
+    let got = outcomes(&s, &job);
+    assert_eq!(got["alice"], Outcome::Sent);
+    assert_eq!((got["bob"], got["dave"]), (Outcome::Sent, Outcome::Sent));
+    let accepted = accepted(&s.lms).await;
+    assert_eq!(accepted["lms-alice"], 1, "the resumed row was recognised, not recorded again");
+    assert_eq!((accepted["lms-bob"], accepted["lms-dave"]), (1, 1));
+    assert!(s.syncer.journal.lock().unwrap().unfinished().unwrap().is_empty());
+}
