@@ -13,7 +13,7 @@ use futures_util::StreamExt as _;
 use serde::Serialize;
 
 use crate::config::Platform;
-use crate::gradebook::{Gradebook, GradebookError, StudentScore};
+use crate::gradebook::{Gradebook, GradebookError};
 use crate::journal::{Job, Journal, Outcome, StudentRow};
 use crate::keys::SigningKey;
 use crate::lti::ags::{Ags, AgsError, LineItem, Score};
@@ -66,9 +66,9 @@ pub struct Syncer {
     pub retry: RetryPolicy,
 }
 
-/// Our score on the line item's scale, as the LMS stores it.
-fn on_scale(score: &StudentScore, line_max: f64) -> f64 {
-    if score.max_score > 0.0 { score.score * line_max / score.max_score } else { 0.0 }
+/// A score out of `max` on the line item's scale, as the LMS stores it.
+fn on_scale(score: f64, max: f64, line_max: f64) -> f64 {
+    if max > 0.0 { score * line_max / max } else { 0.0 }
 }
 
 fn same(a: f64, b: f64) -> bool {
@@ -151,7 +151,8 @@ impl Syncer {
                     Some(id) if !learners.contains(id) => Outcome::NotEnrolled,
                     Some(id) => match held.get(id) {
                         Some(Some(lms))
-                            if s.ungraded_cells == 0 && same(*lms, on_scale(s, item.score_maximum)) =>
+                            if s.ungraded_cells == 0
+                                && same(*lms, on_scale(s.score, s.max_score, item.score_maximum)) =>
                         {
                             Outcome::Unchanged
                         }
@@ -284,7 +285,7 @@ impl Syncer {
         row: &StudentRow,
     ) -> bool {
         let Ok(results) = ags.results(lineitem).await else { return false };
-        let ours = if row.max_score > 0.0 { row.score * line_max / row.max_score } else { 0.0 };
+        let ours = on_scale(row.score, row.max_score, line_max);
         results.iter().any(|r| r.user_id == user && r.result_score.is_some_and(|held| same(held, ours)))
     }
 }

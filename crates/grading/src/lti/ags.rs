@@ -1,8 +1,8 @@
 //! Assignment and Grade Services 2.0: line items, scores, results; and NRPS 2.0 memberships.
 //! Collections are followed page by page through `Link: rel="next"`.
 
+use reqwest::Client;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, LINK};
-use reqwest::{Client, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -123,6 +123,11 @@ pub struct Ags<'a> {
 }
 
 impl Ags<'_> {
+    /// Sends with the retry policy; a connection that never succeeds is `Unreachable`.
+    async fn send(&self, build: impl Fn() -> reqwest::RequestBuilder) -> Result<reqwest::Response, AgsError> {
+        http::send(&self.retry, build).await.map_err(|e| AgsError::Unreachable(e.to_string()))
+    }
+
     async fn get_paged<T: DeserializeOwned>(&self, url: &str, accept: &str) -> Result<Vec<T>, AgsError> {
         let (mut items, mut next, mut pages) = (Vec::new(), Some(url.to_owned()), 0);
         while let Some(url) = next.take() {
@@ -130,16 +135,12 @@ impl Ags<'_> {
             if pages > MAX_PAGES {
                 return Err(AgsError::Unreadable(format!("more than {MAX_PAGES} pages")));
             }
-            let response = http::send(&self.retry, || {
-                self.client.get(&url).bearer_auth(self.token).header(ACCEPT, accept)
-            })
-            .await
-            .map_err(|e| AgsError::Unreachable(e.to_string()))?;
+            let response =
+                self.send(|| self.client.get(&url).bearer_auth(self.token).header(ACCEPT, accept)).await?;
             // Not `to_str()`: Moodle's typographic quotes are UTF-8, which it refuses.
             next =
                 response.headers().get(LINK).and_then(|v| next_link(&String::from_utf8_lossy(v.as_bytes())));
-            let body = checked(response).await?;
-            let page: T = serde_json::from_str(&body).map_err(|e| AgsError::Unreadable(e.to_string()))?;
+            let page: T = json(response).await?;
             items.push(page);
         }
         Ok(items)
@@ -150,28 +151,22 @@ impl Ags<'_> {
     }
 
     pub async fn line_item(&self, url: &str) -> Result<LineItem, AgsError> {
-        let response =
-            http::send(&self.retry, || self.client.get(url).bearer_auth(self.token).header(ACCEPT, LINEITEM))
-                .await
-                .map_err(|e| AgsError::Unreachable(e.to_string()))?;
-        let body = checked(response).await?;
-        serde_json::from_str(&body).map_err(|e| AgsError::Unreadable(e.to_string()))
+        json(self.send(|| self.client.get(url).bearer_auth(self.token).header(ACCEPT, LINEITEM)).await?).await
     }
 
     pub async fn create_line_item(&self, url: &str, item: &LineItem) -> Result<LineItem, AgsError> {
         let body = serde_json::to_string(item).expect("line items serialise");
-        let response = http::send(&self.retry, || {
-            self.client
-                .post(url)
-                .bearer_auth(self.token)
-                .header(CONTENT_TYPE, LINEITEM)
-                .header(ACCEPT, LINEITEM)
-                .body(body.clone())
-        })
-        .await
-        .map_err(|e| AgsError::Unreachable(e.to_string()))?;
-        let body = checked(response).await?;
-        serde_json::from_str(&body).map_err(|e| AgsError::Unreadable(e.to_string()))
+        let response = self
+            .send(|| {
+                self.client
+                    .post(url)
+                    .bearer_auth(self.token)
+                    .header(CONTENT_TYPE, LINEITEM)
+                    .header(ACCEPT, LINEITEM)
+                    .body(body.clone())
+            })
+            .await?;
+        json(response).await
     }
 
     /// Posts one score. Retries 429/5xx itself; other answers (409 among them) come back for
@@ -179,11 +174,11 @@ impl Ags<'_> {
     pub async fn post_score(&self, lineitem: &str, score: &Score) -> Result<(), AgsError> {
         let url = service_url(lineitem, "scores");
         let body = serde_json::to_string(score).expect("scores serialise");
-        let response = http::send(&self.retry, || {
-            self.client.post(&url).bearer_auth(self.token).header(CONTENT_TYPE, SCORE).body(body.clone())
-        })
-        .await
-        .map_err(|e| AgsError::Unreachable(e.to_string()))?;
+        let response = self
+            .send(|| {
+                self.client.post(&url).bearer_auth(self.token).header(CONTENT_TYPE, SCORE).body(body.clone())
+            })
+            .await?;
         checked(response).await.map(drop)
     }
 
@@ -202,14 +197,19 @@ impl Ags<'_> {
     }
 }
 
+/// The body of a 2xx answer; anything else as `Status` with the LMS's text.
 async fn checked(response: reqwest::Response) -> Result<String, AgsError> {
     let status = response.status();
     let body = response.text().await.map_err(|e| AgsError::Unreachable(e.to_string()))?;
-    if status.is_success() || status == StatusCode::NO_CONTENT {
+    if status.is_success() {
         Ok(body)
     } else {
         Err(AgsError::Status { status: status.as_u16(), body: body.chars().take(500).collect() })
     }
+}
+
+async fn json<T: DeserializeOwned>(response: reqwest::Response) -> Result<T, AgsError> {
+    serde_json::from_str(&checked(response).await?).map_err(|e| AgsError::Unreadable(e.to_string()))
 }
 
 #[cfg(test)]

@@ -40,16 +40,11 @@ struct TokenResponse {
     expires_in: Option<u64>,
 }
 
+#[derive(Default)]
 pub struct TokenCache {
     cached: Mutex<HashMap<BTreeSet<String>, (String, Instant)>>,
     /// Token requests actually sent (the bench checks a sync asks once).
     pub requests: AtomicU64,
-}
-
-impl Default for TokenCache {
-    fn default() -> Self {
-        Self { cached: Mutex::new(HashMap::new()), requests: AtomicU64::new(0) }
-    }
 }
 
 impl TokenCache {
