@@ -6,7 +6,7 @@
 
 use gloo_net::http::Request;
 use lablink_protocol::WorkspacePath;
-use lablink_protocol::files::{EntriesPage, FolderCreated};
+use lablink_protocol::files::{EntriesPage, ErrorCode, FolderCreated};
 use wasm_bindgen::JsValue;
 
 use crate::wire::{self, FromJs};
@@ -115,17 +115,19 @@ pub fn decode_response<T: FromJs>(text: &str) -> Result<T, ClientError> {
     T::from_js(&wire::get(&result, "data")).map_err(ClientError::unreadable)
 }
 
-/// Maps Moodle's error codes (and the file server's, which the plugin passes through).
+/// Maps Moodle's error codes, and the file server's v2 codes the plugin passes through.
 pub fn moodle_error(code: &str, message: String) -> ClientError {
+    let message = if message.is_empty() { format!("Moodle refused the request ({code})") } else { message };
+    if let Some(v2) = ErrorCode::from_wire(code) {
+        return ClientError::from_v2(v2, message);
+    }
     let kind = match code {
         "invalidsesskey" | "servicerequireslogin" | "requireloginerror" => ErrorKind::SignedOut,
-        "nopermissions" | "accessexception" | "servicenotavailable" | "forbidden" => ErrorKind::Forbidden,
-        "not_found" => ErrorKind::NotFound,
+        "nopermissions" | "accessexception" | "servicenotavailable" => ErrorKind::Forbidden,
         "not_reachable" => ErrorKind::Offline,
-        "invalidparameter" | "bad_path" | "conflict" | "not_a_folder" => ErrorKind::Refused,
+        "invalidparameter" => ErrorKind::Refused,
         _ => ErrorKind::Server,
     };
-    let message = if message.is_empty() { format!("Moodle refused the request ({code})") } else { message };
     ClientError::new(kind, message).with_code(code)
 }
 
