@@ -39,6 +39,9 @@ pub struct GradingConfig {
     pub prefix: Option<String>,
     /// The RSA key signing LTI 1.3 client assertions; made when missing.
     pub key_file: PathBuf,
+    /// The sync journal (SQLite); defaults to `grading-journal.sqlite` beside the key file.
+    #[serde(default)]
+    pub journal: Option<PathBuf>,
     /// Scores sent at once during a sync.
     #[serde(default = "default_concurrency")]
     pub max_concurrency: usize,
@@ -80,6 +83,9 @@ pub struct Course {
     /// LTI 1.3 NRPS memberships URL of the course context.
     #[serde(default)]
     pub memberships_url: Option<String>,
+    /// Create the assignment's line item when the LMS has none (LTI 1.3).
+    #[serde(default = "yes")]
+    pub create_line_items: bool,
     /// LTI 1.1 Basic Outcomes, for an LMS without LTI 1.3.
     #[serde(default)]
     pub lti11: Option<Lti11>,
@@ -98,6 +104,10 @@ pub struct Lti11 {
 
 fn default_listen() -> SocketAddr {
     "127.0.0.1:8610".parse().expect("a valid address")
+}
+
+fn yes() -> bool {
+    true
 }
 
 fn default_concurrency() -> usize {
@@ -165,6 +175,12 @@ impl GradingConfig {
             }
         }
         Ok(())
+    }
+
+    pub fn journal_path(&self) -> PathBuf {
+        self.journal.clone().unwrap_or_else(|| {
+            self.key_file.parent().unwrap_or(Path::new(".")).join("grading-journal.sqlite")
+        })
     }
 
     /// The URL prefix, normalised to start and end with `/`.

@@ -147,9 +147,23 @@ impl Gradebook {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Every student's score for `assignment`, by student id. One transaction, so the rows
-    /// and the maximum are from the same moment.
+    /// Every student's score for `assignment`, by student id.
     pub fn scores(&mut self, assignment: &str) -> Result<Vec<StudentScore>, GradebookError> {
+        Ok(self.assignment_scores(assignment)?.1)
+    }
+
+    /// How many students the gradebook knows.
+    pub fn student_count(&self) -> Result<u64, GradebookError> {
+        Ok(self.conn.query_row("SELECT COUNT(*) FROM student", [], |r| r.get::<_, i64>(0))?.max(0) as u64)
+    }
+
+    /// The assignment's maximum and every student's score, by student id. One transaction, so
+    /// the rows and the maximum are from the same moment (and the maximum is known without
+    /// students).
+    pub fn assignment_scores(
+        &mut self,
+        assignment: &str,
+    ) -> Result<(f64, Vec<StudentScore>), GradebookError> {
         let tx = self.conn.transaction()?;
         let found: Option<(String, f64)> = tx
             .query_row(
@@ -212,6 +226,6 @@ impl Gradebook {
         let scores = rows.collect::<Result<Vec<_>, _>>()?;
         drop(stmt);
         tx.commit()?;
-        Ok(scores)
+        Ok((max_score, scores))
     }
 }

@@ -12,61 +12,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
-/// What happened to one student's score in a sync.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Outcome {
-    /// Waiting its turn.
-    Pending,
-    /// Being sent (or was, when the service stopped).
-    Sending,
-    Sent,
-    /// The LMS already held this score.
-    Unchanged,
-    /// Not an active learner in the LMS course.
-    NotEnrolled,
-    /// nbgrader knows no LMS id for the student.
-    NoLmsId,
-    /// The LMS refused it (4xx); its reason is in `detail`.
-    Refused,
-    /// Failed after the retries (LMS down, 5xx); `detail` says how.
-    Failed,
-}
-
-impl Outcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "pending",
-            Self::Sending => "sending",
-            Self::Sent => "sent",
-            Self::Unchanged => "unchanged",
-            Self::NotEnrolled => "not_enrolled",
-            Self::NoLmsId => "no_lms_id",
-            Self::Refused => "refused",
-            Self::Failed => "failed",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        [
-            Self::Pending,
-            Self::Sending,
-            Self::Sent,
-            Self::Unchanged,
-            Self::NotEnrolled,
-            Self::NoLmsId,
-            Self::Refused,
-            Self::Failed,
-        ]
-        .into_iter()
-        .find(|o| o.as_str() == text)
-    }
-
-    /// Whether the job is done with this student.
-    pub fn is_final(self) -> bool {
-        !matches!(self, Self::Pending | Self::Sending)
-    }
-}
+pub use lablink_protocol::grading::Outcome;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StudentRow {
@@ -74,6 +20,8 @@ pub struct StudentRow {
     pub lms_user_id: Option<String>,
     pub score: f64,
     pub max_score: f64,
+    /// What the LMS held when the job was planned, on nbgrader's scale.
+    pub lms_score: Option<f64>,
     pub outcome: Outcome,
     /// The AGS timestamp this score is (to be) sent with, once fixed.
     pub timestamp: Option<String>,
@@ -86,8 +34,12 @@ pub struct Job {
     pub course: String,
     pub assignment: String,
     pub lineitem: Option<String>,
+    /// The hub user who started it, or `cli`.
+    pub started_by: String,
     pub created_at: i64,
     pub finished: bool,
+    /// Why the job stopped early, if it did.
+    pub error: Option<String>,
 }
 
 pub struct Journal {
@@ -100,8 +52,10 @@ CREATE TABLE IF NOT EXISTS job (
     course TEXT NOT NULL,
     assignment TEXT NOT NULL,
     lineitem TEXT,
+    started_by TEXT NOT NULL,
     created_at INTEGER NOT NULL,
-    finished INTEGER NOT NULL DEFAULT 0
+    finished INTEGER NOT NULL DEFAULT 0,
+    error TEXT
 );
 CREATE TABLE IF NOT EXISTS job_student (
     job_id TEXT NOT NULL REFERENCES job(id),
@@ -109,6 +63,7 @@ CREATE TABLE IF NOT EXISTS job_student (
     lms_user_id TEXT,
     score REAL NOT NULL,
     max_score REAL NOT NULL,
+    lms_score REAL,
     outcome TEXT NOT NULL,
     timestamp TEXT,
     detail TEXT,
@@ -116,6 +71,21 @@ CREATE TABLE IF NOT EXISTS job_student (
 );
 CREATE INDEX IF NOT EXISTS job_unfinished ON job(finished);
 ";
+
+const JOB_COLUMNS: &str = "id, course, assignment, lineitem, started_by, created_at, finished, error";
+
+fn job_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Job> {
+    Ok(Job {
+        id: r.get(0)?,
+        course: r.get(1)?,
+        assignment: r.get(2)?,
+        lineitem: r.get(3)?,
+        started_by: r.get(4)?,
+        created_at: r.get(5)?,
+        finished: r.get(6)?,
+        error: r.get(7)?,
+    })
+}
 
 impl Journal {
     pub fn open(path: &Path) -> rusqlite::Result<Self> {
@@ -133,13 +103,15 @@ impl Journal {
     pub fn create_job(&mut self, job: &Job, students: &[StudentRow]) -> rusqlite::Result<()> {
         let tx = self.conn.transaction()?;
         tx.execute(
-            "INSERT INTO job (id, course, assignment, lineitem, created_at, finished) VALUES (?1, ?2, ?3, ?4, ?5, 0)",
-            params![job.id, job.course, job.assignment, job.lineitem, job.created_at],
+            "INSERT INTO job (id, course, assignment, lineitem, started_by, created_at, finished)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0)",
+            params![job.id, job.course, job.assignment, job.lineitem, job.started_by, job.created_at],
         )?;
         {
             let mut insert = tx.prepare(
-                "INSERT INTO job_student (job_id, student_id, lms_user_id, score, max_score, outcome, timestamp, detail)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                "INSERT INTO job_student
+                 (job_id, student_id, lms_user_id, score, max_score, lms_score, outcome, timestamp, detail)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )?;
             for s in students {
                 insert.execute(params![
@@ -148,6 +120,7 @@ impl Journal {
                     s.lms_user_id,
                     s.score,
                     s.max_score,
+                    s.lms_score,
                     s.outcome.as_str(),
                     s.timestamp,
                     s.detail
@@ -185,28 +158,32 @@ impl Journal {
         Ok(())
     }
 
-    pub fn finish_job(&self, job_id: &str) -> rusqlite::Result<()> {
-        self.conn.execute("UPDATE job SET finished = 1 WHERE id = ?1", params![job_id])?;
-        Ok(())
+    /// Ends the job; with an error, the students it did not reach become `failed` with it.
+    pub fn finish_job(&mut self, job_id: &str, error: Option<&str>) -> rusqlite::Result<()> {
+        let tx = self.conn.transaction()?;
+        if let Some(error) = error {
+            tx.execute(
+                "UPDATE job_student SET outcome = 'failed', detail = ?2
+                 WHERE job_id = ?1 AND outcome IN ('pending', 'sending')",
+                params![job_id, error],
+            )?;
+        }
+        tx.execute("UPDATE job SET finished = 1, error = ?2 WHERE id = ?1", params![job_id, error])?;
+        tx.commit()
     }
 
     pub fn job(&self, job_id: &str) -> rusqlite::Result<Option<Job>> {
         self.conn
-            .query_row(
-                "SELECT id, course, assignment, lineitem, created_at, finished FROM job WHERE id = ?1",
-                params![job_id],
-                |r| {
-                    Ok(Job {
-                        id: r.get(0)?,
-                        course: r.get(1)?,
-                        assignment: r.get(2)?,
-                        lineitem: r.get(3)?,
-                        created_at: r.get(4)?,
-                        finished: r.get(5)?,
-                    })
-                },
-            )
+            .query_row(&format!("SELECT {JOB_COLUMNS} FROM job WHERE id = ?1"), params![job_id], job_from_row)
             .optional()
+    }
+
+    /// A course's jobs, newest first.
+    pub fn jobs(&self, course: &str, limit: u32) -> rusqlite::Result<Vec<Job>> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {JOB_COLUMNS} FROM job WHERE course = ?1 ORDER BY created_at DESC, rowid DESC LIMIT ?2"
+        ))?;
+        stmt.query_map(params![course, limit], job_from_row)?.collect()
     }
 
     /// Jobs a stopped service left unfinished, oldest first.
@@ -221,19 +198,20 @@ impl Journal {
 
     pub fn students(&self, job_id: &str) -> rusqlite::Result<Vec<StudentRow>> {
         let mut stmt = self.conn.prepare(
-            "SELECT student_id, lms_user_id, score, max_score, outcome, timestamp, detail
+            "SELECT student_id, lms_user_id, score, max_score, lms_score, outcome, timestamp, detail
              FROM job_student WHERE job_id = ?1 ORDER BY student_id",
         )?;
         let rows = stmt.query_map(params![job_id], |r| {
-            let outcome: String = r.get(4)?;
+            let outcome: String = r.get(5)?;
             Ok(StudentRow {
                 student_id: r.get(0)?,
                 lms_user_id: r.get(1)?,
                 score: r.get(2)?,
                 max_score: r.get(3)?,
-                outcome: Outcome::parse(&outcome).unwrap_or(Outcome::Failed),
-                timestamp: r.get(5)?,
-                detail: r.get(6)?,
+                lms_score: r.get(4)?,
+                outcome: Outcome::from_wire(&outcome).unwrap_or(Outcome::Failed),
+                timestamp: r.get(6)?,
+                detail: r.get(7)?,
             })
         })?;
         rows.collect()
@@ -250,6 +228,7 @@ mod tests {
             lms_user_id: Some(format!("lms-{id}")),
             score: 1.5,
             max_score: 2.0,
+            lms_score: None,
             outcome,
             timestamp: None,
             detail: None,
@@ -265,8 +244,10 @@ mod tests {
             course: "intro".into(),
             assignment: "ps1".into(),
             lineitem: None,
+            started_by: "teacher".into(),
             created_at: 1,
             finished: false,
+            error: None,
         };
         {
             let mut j = Journal::open(&path).unwrap();
@@ -281,7 +262,7 @@ mod tests {
             j.sending("j1", "b", "2026-11-22T03:00:00.000002Z").unwrap();
             // The service dies here: b was being sent.
         }
-        let j = Journal::open(&path).unwrap();
+        let mut j = Journal::open(&path).unwrap();
         assert_eq!(j.unfinished().unwrap(), ["j1"]);
         assert_eq!(j.job("j1").unwrap().unwrap().lineitem.as_deref(), Some("https://lms.example/li/1"));
         let rows = j.students("j1").unwrap();
@@ -294,17 +275,36 @@ mod tests {
         );
         assert_eq!(by("c").outcome, Outcome::NoLmsId);
         j.finish_student("j1", "b", Outcome::Sent, None).unwrap();
-        j.finish_job("j1").unwrap();
+        j.finish_job("j1", None).unwrap();
         assert!(j.unfinished().unwrap().is_empty());
         assert!(j.students("j1").unwrap().iter().all(|r| r.outcome.is_final()));
     }
 
     #[test]
-    fn outcome_names_round_trip() {
-        for o in [Outcome::Pending, Outcome::Sent, Outcome::Refused, Outcome::NotEnrolled, Outcome::NoLmsId] {
-            assert_eq!(Outcome::parse(o.as_str()), Some(o));
-            assert_eq!(serde_json::to_value(o).unwrap(), o.as_str());
-        }
-        assert_eq!(Outcome::parse("exploded"), None);
+    fn a_failed_job_fails_the_students_it_did_not_reach() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut j = Journal::open(&dir.path().join("journal.sqlite")).unwrap();
+        let job = Job {
+            id: "j2".into(),
+            course: "intro".into(),
+            assignment: "ps1".into(),
+            lineitem: None,
+            started_by: "cli".into(),
+            created_at: 2,
+            finished: false,
+            error: None,
+        };
+        j.create_job(&job, &[row("a", Outcome::Sent), row("b", Outcome::Pending)]).unwrap();
+        j.finish_job("j2", Some("the LMS refused the token")).unwrap();
+        let stored = j.job("j2").unwrap().unwrap();
+        assert!(stored.finished);
+        assert_eq!(stored.error.as_deref(), Some("the LMS refused the token"));
+        let rows = j.students("j2").unwrap();
+        assert_eq!(rows[0].outcome, Outcome::Sent, "what landed stays landed");
+        assert_eq!(
+            (rows[1].outcome, rows[1].detail.as_deref()),
+            (Outcome::Failed, Some("the LMS refused the token"))
+        );
+        assert_eq!(j.jobs("intro", 10).unwrap().len(), 1);
     }
 }

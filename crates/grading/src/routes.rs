@@ -10,9 +10,12 @@ use axum::{Json, Router};
 use serde_json::json;
 
 use crate::keys::SigningKey;
+use crate::service::Service;
 
 pub struct AppState {
     pub key: Arc<SigningKey>,
+    /// The courses and their syncs; `None` serves only `/health` and `/jwks`.
+    pub service: Option<Arc<Service>>,
 }
 
 pub type SharedState = Arc<AppState>;
@@ -24,6 +27,7 @@ pub fn router(state: SharedState, prefix: &str) -> Router {
             get(|| async { Json(json!({"status": "ok", "version": env!("CARGO_PKG_VERSION")})) }),
         )
         .route("/jwks", get(jwks))
+        .merge(crate::api::routes())
         .with_state(state);
     match prefix.trim_end_matches('/') {
         "" => routes,

@@ -5,15 +5,16 @@
 //! `no_lms_id`). `run` sends the pending rows, a bounded number at a time, and also the rows
 //! a stopped service left `sending` (with the timestamp journalled for them).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use futures_util::StreamExt as _;
 use serde::Serialize;
+use tokio::sync::watch;
 
 use crate::config::Platform;
-use crate::gradebook::{Gradebook, GradebookError};
+use crate::gradebook::{Gradebook, GradebookError, StudentScore};
 use crate::journal::{Job, Journal, Outcome, StudentRow};
 use crate::keys::SigningKey;
 use crate::lti::ags::{Ags, AgsError, LineItem, Score};
@@ -51,9 +52,30 @@ pub struct Target {
     pub create_line_items: bool,
 }
 
+/// A job to plan: which assignment of which course, for whom, started by whom.
+#[derive(Debug, Clone, Copy)]
+pub struct Plan<'a> {
+    pub course: &'a str,
+    pub gradebook: &'a Path,
+    pub assignment: &'a str,
+    /// Only these nbgrader students (all when `None`).
+    pub only: Option<&'a [String]>,
+    pub started_by: &'a str,
+}
+
+/// What a sync would do, before anything is journalled or sent.
+#[derive(Debug, Clone)]
+pub struct Assessment {
+    /// `None`: the LMS has no line item for the assignment yet.
+    pub line_item: Option<LineItem>,
+    /// The scale the LMS keeps scores on.
+    pub line_max: f64,
+    pub rows: Vec<StudentRow>,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Summary {
-    pub counts: Vec<(Outcome, u64)>,
+    pub counts: BTreeMap<Outcome, u64>,
 }
 
 pub struct Syncer {
@@ -64,10 +86,12 @@ pub struct Syncer {
     pub journal: Arc<Mutex<Journal>>,
     pub concurrency: usize,
     pub retry: RetryPolicy,
+    /// Bumped on every journal change, so progress streams know when to look again.
+    pub progress: watch::Sender<u64>,
 }
 
-/// A score out of `max` on the line item's scale, as the LMS stores it.
-fn on_scale(score: f64, max: f64, line_max: f64) -> f64 {
+/// A score out of `max` on another scale (the line item's, or back to nbgrader's).
+pub fn on_scale(score: f64, max: f64, line_max: f64) -> f64 {
     if max > 0.0 { score * line_max / max } else { 0.0 }
 }
 
@@ -82,11 +106,26 @@ impl Syncer {
         f(&mut journal)
     }
 
+    fn notify(&self) {
+        self.progress.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
     async fn token(&self, platform: &Platform) -> Result<String, TokenError> {
         self.tokens.get(&self.client, platform, &self.key, &SCOPES).await
     }
 
-    /// The line item of `assignment` (by `resourceId`), created when missing and allowed.
+    /// The line item of `assignment`, found by `resourceId`.
+    async fn find_line_item(
+        &self,
+        ags: &Ags<'_>,
+        target: &Target,
+        assignment: &str,
+    ) -> Result<Option<LineItem>, SyncError> {
+        let items = ags.line_items(&target.lineitems_url).await?;
+        Ok(items.into_iter().find(|i| i.resource_id.as_deref() == Some(assignment) && i.id.is_some()))
+    }
+
+    /// The line item of `assignment`, created when missing and allowed.
     async fn line_item(
         &self,
         ags: &Ags<'_>,
@@ -94,10 +133,7 @@ impl Syncer {
         assignment: &str,
         max: f64,
     ) -> Result<LineItem, SyncError> {
-        let items = ags.line_items(&target.lineitems_url).await?;
-        if let Some(item) =
-            items.into_iter().find(|i| i.resource_id.as_deref() == Some(assignment) && i.id.is_some())
-        {
+        if let Some(item) = self.find_line_item(ags, target, assignment).await? {
             return Ok(item);
         }
         if !target.create_line_items {
@@ -114,48 +150,64 @@ impl Syncer {
         Ok(ags.create_line_item(&target.lineitems_url, &item).await?)
     }
 
-    /// Reads everything a sync needs and journals the job; returns its id.
-    pub async fn plan(
-        &self,
-        course: &str,
+    /// Reads an assignment's maximum and scores from the gradebook, off the async threads.
+    pub async fn read_gradebook(
         gradebook: &Path,
         assignment: &str,
-        target: &Target,
-        only: Option<&[String]>,
-    ) -> Result<String, SyncError> {
+    ) -> Result<(f64, Vec<StudentScore>), GradebookError> {
         let (path, name) = (gradebook.to_owned(), assignment.to_owned());
-        let scores = tokio::task::spawn_blocking(move || Gradebook::open(&path)?.scores(&name))
+        tokio::task::spawn_blocking(move || Gradebook::open(&path)?.assignment_scores(&name))
             .await
-            .expect("the gradebook reader does not panic")?;
-        let max = scores.first().map_or(0.0, |s| s.max_score);
+            .expect("the gradebook reader does not panic")
+    }
+
+    /// What a sync of these scores would do: one row per student with what the LMS holds and
+    /// the planned outcome. Creates the line item only when `create` (a preview never does).
+    pub async fn assess(
+        &self,
+        target: &Target,
+        assignment: &str,
+        max_score: f64,
+        scores: &[StudentScore],
+        create: bool,
+    ) -> Result<Assessment, SyncError> {
         let token = self.token(&target.platform).await?;
         let ags = Ags { client: &self.client, token: &token, retry: self.retry };
-        let item = self.line_item(&ags, target, assignment, max).await?;
-        let lineitem = item.id.clone().expect("line items from the LMS have ids");
-        let learners: Vec<String> = ags
+        let item = if create {
+            Some(self.line_item(&ags, target, assignment, max_score).await?)
+        } else {
+            self.find_line_item(&ags, target, assignment).await?
+        };
+        let learners: HashSet<String> = ags
             .members(&target.memberships_url)
             .await?
             .into_iter()
             .filter(|m| m.is_active_learner())
             .map(|m| m.user_id)
             .collect();
-        let held: HashMap<String, Option<f64>> =
-            ags.results(&lineitem).await?.into_iter().map(|r| (r.user_id, r.result_score)).collect();
-
-        let rows: Vec<StudentRow> = scores
+        let held: HashMap<String, Option<f64>> = match item.as_ref().and_then(|i| i.id.as_deref()) {
+            Some(id) => ags.results(id).await?.into_iter().map(|r| (r.user_id, r.result_score)).collect(),
+            None => HashMap::new(),
+        };
+        // Without a line item yet, the LMS scale is the one it will be created with.
+        let line_max = item.as_ref().map_or(max_score, |i| i.score_maximum);
+        let rows = scores
             .iter()
-            .filter(|s| only.is_none_or(|only| only.contains(&s.student.id)))
             .map(|s| {
-                let outcome = match &s.student.lms_user_id {
+                let lms_id = s.student.lms_user_id.as_deref();
+                let held = lms_id.and_then(|id| held.get(id)).copied();
+                let lms_score = held.flatten().map(|h| on_scale(h, line_max, s.max_score));
+                let outcome = match lms_id {
                     None => Outcome::NoLmsId,
                     Some(id) if !learners.contains(id) => Outcome::NotEnrolled,
-                    Some(id) => match held.get(id) {
+                    Some(_) => match held {
                         Some(Some(lms))
                             if s.ungraded_cells == 0
-                                && same(*lms, on_scale(s.score, s.max_score, item.score_maximum)) =>
+                                && same(lms, on_scale(s.score, s.max_score, line_max)) =>
                         {
                             Outcome::Unchanged
                         }
+                        // Held as "no grade" while cells await grading: PendingManual is there.
                         Some(None) if s.ungraded_cells > 0 => Outcome::Unchanged,
                         _ => Outcome::Pending,
                     },
@@ -165,6 +217,7 @@ impl Syncer {
                     lms_user_id: s.student.lms_user_id.clone(),
                     score: s.score,
                     max_score: s.max_score,
+                    lms_score,
                     outcome,
                     timestamp: None,
                     detail: (s.ungraded_cells > 0)
@@ -172,20 +225,49 @@ impl Syncer {
                 }
             })
             .collect();
+        Ok(Assessment { line_item: item, line_max, rows })
+    }
+
+    /// Reads everything a sync needs and journals the job; returns its id.
+    pub async fn plan(&self, plan: Plan<'_>, target: &Target) -> Result<String, SyncError> {
+        let (max_score, mut scores) = Self::read_gradebook(plan.gradebook, plan.assignment).await?;
+        if let Some(only) = plan.only {
+            scores.retain(|s| only.contains(&s.student.id));
+        }
+        let assessment = self.assess(target, plan.assignment, max_score, &scores, true).await?;
+        let lineitem = assessment.line_item.and_then(|i| i.id).expect("line items from the LMS have ids");
         let job = Job {
             id: format!("{:024x}", rand::random::<u128>() >> 32),
-            course: course.to_owned(),
-            assignment: assignment.to_owned(),
+            course: plan.course.to_owned(),
+            assignment: plan.assignment.to_owned(),
             lineitem: Some(lineitem),
+            started_by: plan.started_by.to_owned(),
             created_at: time::OffsetDateTime::now_utc().unix_timestamp(),
             finished: false,
+            error: None,
         };
-        self.journal(|j| j.create_job(&job, &rows))?;
+        self.journal(|j| j.create_job(&job, &assessment.rows))?;
+        self.notify();
         Ok(job.id)
     }
 
-    /// Sends the job's pending (and interrupted) rows; marks the job finished.
+    /// Sends the job's pending (and interrupted) rows; marks the job finished. When the job
+    /// cannot go on (no token, no line item), it ends `failed` with the reason, and so do the
+    /// students it did not reach.
     pub async fn run(&self, job_id: &str, target: &Target) -> Result<Summary, SyncError> {
+        let result = self.send_all(job_id, target).await;
+        let error = result.as_ref().err().map(|e| e.to_string());
+        self.journal(|j| j.finish_job(job_id, error.as_deref()))?;
+        self.notify();
+        result?;
+        let mut counts = BTreeMap::new();
+        for row in self.journal(|j| j.students(job_id))? {
+            *counts.entry(row.outcome).or_default() += 1;
+        }
+        Ok(Summary { counts })
+    }
+
+    async fn send_all(&self, job_id: &str, target: &Target) -> Result<(), SyncError> {
         let job = self.journal(|j| j.job(job_id))?.ok_or_else(|| SyncError::NoSuchJob(job_id.to_owned()))?;
         let lineitem = job.lineitem.clone().ok_or_else(|| SyncError::NoLineItem(job.assignment.clone()))?;
         let rows: Vec<StudentRow> =
@@ -205,18 +287,12 @@ impl Syncer {
                         }) {
                             tracing::error!(error = %e, "journal write failed");
                         }
+                        self.notify();
                     }
                 })
                 .await;
         }
-        self.journal(|j| j.finish_job(job_id))?;
-        let mut counts: HashMap<Outcome, u64> = HashMap::new();
-        for row in self.journal(|j| j.students(job_id))? {
-            *counts.entry(row.outcome).or_default() += 1;
-        }
-        let mut counts: Vec<_> = counts.into_iter().collect();
-        counts.sort_by_key(|(o, _)| o.as_str());
-        Ok(Summary { counts })
+        Ok(())
     }
 
     /// One student's score, with the journal written before it leaves.

@@ -13,7 +13,7 @@ use lablink_grading::lti::ags::{Ags, Score};
 use lablink_grading::lti::clock::{self, ScoreClock};
 use lablink_grading::lti::http::{self, RetryPolicy};
 use lablink_grading::lti::token::TokenCache;
-use lablink_grading::sync::{Syncer, Target};
+use lablink_grading::sync::{Plan, Syncer, Target};
 use serde_json::{Value, json};
 
 const LEARNER: &str = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner";
@@ -46,6 +46,7 @@ async fn setup() -> Setup {
         journal: Arc::new(Mutex::new(Journal::open(&dir.path().join("journal.sqlite")).unwrap())),
         concurrency: 4,
         retry: RetryPolicy { base_delay: std::time::Duration::from_millis(20), ..RetryPolicy::default() },
+        progress: tokio::sync::watch::channel(0).0,
     };
     let target = Target {
         platform: lms.platform(),
@@ -54,6 +55,17 @@ async fn setup() -> Setup {
         create_line_items: true,
     };
     Setup { lms, syncer, target, gradebook, _dir: dir }
+}
+
+async fn plan(s: &Setup) -> String {
+    let plan = Plan {
+        course: "intro-python",
+        gradebook: &s.gradebook,
+        assignment: "ps1",
+        only: None,
+        started_by: "teacher",
+    };
+    s.syncer.plan(plan, &s.target).await.unwrap()
 }
 
 fn outcomes(s: &Setup, job: &str) -> BTreeMap<String, Outcome> {
@@ -76,7 +88,17 @@ async fn accepted(lms: &Lms) -> BTreeMap<String, usize> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sync_lands_the_right_scores_and_a_second_sends_nothing() {
     let s = setup().await;
-    let job = s.syncer.plan("intro-python", &s.gradebook, "ps1", &s.target, None).await.unwrap();
+    // A preview asks the LMS but changes nothing there: no line item is created.
+    let (max, scores) = Syncer::read_gradebook(&s.gradebook, "ps1").await.unwrap();
+    let preview = s.syncer.assess(&s.target, "ps1", max, &scores, false).await.unwrap();
+    assert!(preview.line_item.is_none());
+    let planned: BTreeMap<_, _> = preview.rows.iter().map(|r| (r.student_id.as_str(), r.outcome)).collect();
+    assert_eq!(planned["alice"], Outcome::Pending);
+    assert_eq!(planned["carol"], Outcome::NoLmsId);
+    assert_eq!(planned["eve.o'neil"], Outcome::NotEnrolled);
+    let state = s.lms.control("GET", "/_test/state", None).await;
+    assert!(!state.to_string().contains("\"resourceId\":\"ps1\""), "the preview created nothing: {state}");
+    let job = plan(&s).await;
     s.syncer.run(&job, &s.target).await.unwrap();
     let got = outcomes(&s, &job);
     assert_eq!(got["alice"], Outcome::Sent);
@@ -98,7 +120,7 @@ async fn a_sync_lands_the_right_scores_and_a_second_sends_nothing() {
     );
 
     // Nothing changed in nbgrader: the second sync posts nothing.
-    let again = s.syncer.plan("intro-python", &s.gradebook, "ps1", &s.target, None).await.unwrap();
+    let again = plan(&s).await;
     s.syncer.run(&again, &s.target).await.unwrap();
     let got = outcomes(&s, &again);
     assert_eq!(
@@ -111,12 +133,40 @@ async fn a_sync_lands_the_right_scores_and_a_second_sends_nothing() {
         1,
         "one token for both syncs"
     );
+    // The preview now reads back what landed, on nbgrader's scale.
+    let after = s.syncer.assess(&s.target, "ps1", max, &scores, false).await.unwrap();
+    let alice = after.rows.iter().find(|r| r.student_id == "alice").unwrap();
+    let expected = scores.iter().find(|s| s.student.id == "alice").unwrap().score;
+    assert!((alice.lms_score.unwrap() - expected).abs() < 1e-9, "{alice:?}");
+    assert_eq!(alice.outcome, Outcome::Unchanged);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_the_lms_stops_ends_failed_with_the_reason() {
+    let s = setup().await;
+    let job = plan(&s).await;
+    // The LMS now refuses every score with a server error, after the retries.
+    s.lms
+        .control(
+            "POST",
+            "/_test/faults",
+            Some(json!([{"method": "POST", "path": "/scores", "status": 503, "times": null}])),
+        )
+        .await;
+    s.syncer.run(&job, &s.target).await.unwrap();
+    let rows = s.syncer.journal.lock().unwrap().students(&job).unwrap();
+    for r in rows.iter().filter(|r| !matches!(r.outcome, Outcome::NoLmsId | Outcome::NotEnrolled)) {
+        assert_eq!(r.outcome, Outcome::Failed, "{r:?}");
+        assert!(r.detail.as_deref().unwrap_or_default().contains("503"), "{r:?}");
+    }
+    assert!(accepted(&s.lms).await.is_empty());
+    assert!(s.syncer.journal.lock().unwrap().unfinished().unwrap().is_empty(), "the job ended");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_interrupted_sync_resumes_without_sending_a_score_twice() {
     let s = setup().await;
-    let job = s.syncer.plan("intro-python", &s.gradebook, "ps1", &s.target, None).await.unwrap();
+    let job = plan(&s).await;
     let lineitem = s.syncer.journal.lock().unwrap().job(&job).unwrap().unwrap().lineitem.unwrap();
     // The service marked alice `sending`, her score reached the LMS, and then it was killed.
     let timestamp = clock::format(ScoreClock::new().next());

@@ -4,6 +4,7 @@
 //! `wasm32-unknown-unknown` as well as natively.
 
 pub mod files;
+pub mod grading;
 pub mod legacy;
 pub mod path;
 

@@ -29,7 +29,7 @@ impl Drop for Lms {
 pub async fn start() -> Lms {
     let dir = tempfile::tempdir().unwrap();
     let key = SigningKey::load_or_create(&dir.path().join("key.pem")).unwrap();
-    let state = Arc::new(AppState { key: Arc::new(key) });
+    let state = Arc::new(AppState { key: Arc::new(key), service: None });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let jwks = format!("http://{}/services/grading/jwks", listener.local_addr().unwrap());
     tokio::spawn(axum::serve(listener, router(state.clone(), "/services/grading/")).into_future());

@@ -1,0 +1,414 @@
+//! The JSON API the grades panel and scripts use (types in `lablink_protocol::grading`).
+//! Every handler takes the hub-checked [`Caller`] first; a course's grades are shown and
+//! synced only to members of its instructor group and hub admins.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use futures_util::Stream;
+use lablink_protocol::grading::{
+    AssignmentInfo, AssignmentList, CourseInfo, CourseList, GradeRow, GradeTable, GradingErrorBody,
+    GradingErrorCode, GradingErrorDetail, JobList, JobState, JobStatus, LmsView, SyncPreview, SyncRequest,
+};
+use serde::de::DeserializeOwned;
+
+use crate::auth::Caller;
+use crate::config::Course;
+use crate::gradebook::{Gradebook, GradebookError, StudentScore};
+use crate::routes::SharedState;
+use crate::service::{Service, ServiceError, counts, student_result};
+use crate::sync::{Assessment, SyncError, Syncer};
+
+/// Progress events are sent at most this often, however fast scores land.
+const EVENT_INTERVAL: Duration = Duration::from_millis(200);
+
+pub fn routes() -> Router<SharedState> {
+    Router::new()
+        .route("/api/courses", get(courses))
+        .route("/api/courses/{course}/assignments", get(assignments))
+        .route("/api/courses/{course}/assignments/{name}/grades", get(grades))
+        .route("/api/courses/{course}/assignments/{name}/grades.csv", get(grades_csv))
+        .route("/api/courses/{course}/assignments/{name}/preview", post(preview))
+        .route("/api/courses/{course}/assignments/{name}/sync", post(sync))
+        .route("/api/courses/{course}/jobs", get(jobs))
+        .route("/api/jobs/{id}", get(job))
+        .route("/api/jobs/{id}/events", get(job_events))
+}
+
+#[derive(Debug)]
+pub struct ApiError {
+    pub code: GradingErrorCode,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn new(code: GradingErrorCode, message: impl Into<String>) -> Self {
+        Self { code, message: message.into() }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        if status.is_server_error() {
+            tracing::warn!(code = self.code.as_str(), message = %self.message, "request failed");
+        }
+        let body = GradingErrorBody { error: GradingErrorDetail { code: self.code, message: self.message } };
+        (status, Json(body)).into_response()
+    }
+}
+
+impl From<GradebookError> for ApiError {
+    fn from(e: GradebookError) -> Self {
+        let code = match e {
+            GradebookError::NoSuchAssignment(_) => GradingErrorCode::NotFound,
+            _ => GradingErrorCode::Gradebook,
+        };
+        Self::new(code, e.to_string())
+    }
+}
+
+impl From<SyncError> for ApiError {
+    fn from(e: SyncError) -> Self {
+        let code = match &e {
+            SyncError::Gradebook(GradebookError::NoSuchAssignment(_)) => GradingErrorCode::NotFound,
+            SyncError::Gradebook(_) => GradingErrorCode::Gradebook,
+            SyncError::Token(_) | SyncError::Lms(_) | SyncError::NoLineItem(_) => GradingErrorCode::Lms,
+            SyncError::NoSuchJob(_) => GradingErrorCode::NotFound,
+            SyncError::Journal(_) => GradingErrorCode::Internal,
+        };
+        Self::new(code, e.to_string())
+    }
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> Self {
+        let code = match e {
+            ServiceError::Sync(e) => return e.into(),
+            ServiceError::NoCourse(_) => GradingErrorCode::NotFound,
+            ServiceError::Busy { .. } => GradingErrorCode::Conflict,
+            ServiceError::Config { .. } => GradingErrorCode::Internal,
+        };
+        Self::new(code, e.to_string())
+    }
+}
+
+type ApiResult<T> = Result<T, ApiError>;
+
+fn service(state: &SharedState) -> ApiResult<&Arc<Service>> {
+    state
+        .service
+        .as_ref()
+        .ok_or_else(|| ApiError::new(GradingErrorCode::Internal, "the service has no courses"))
+}
+
+/// The course, if the caller may grade it: 404 for an unknown course, 403 for a non-instructor.
+fn course<'a>(service: &'a Service, caller: &Caller, id: &str) -> ApiResult<&'a Course> {
+    let course = service.course(id)?;
+    if !caller.may_grade(&course.instructor_group) {
+        return Err(ApiError::new(
+            GradingErrorCode::Forbidden,
+            format!(
+                "{} is not an instructor of course {:?}: only members of the hub group {:?} (and hub admins) may see or sync its grades",
+                caller.name, course.id, course.instructor_group
+            ),
+        ));
+    }
+    Ok(course)
+}
+
+/// A JSON body; empty means the type's default. Errors are JSON too, naming serde's reason.
+fn body<T: DeserializeOwned + Default>(bytes: &Bytes) -> ApiResult<T> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(bytes).map_err(|e| {
+        ApiError::new(GradingErrorCode::BadRequest, format!("the request body is not valid: {e}"))
+    })
+}
+
+async fn courses(State(state): State<SharedState>, caller: Caller) -> ApiResult<Json<CourseList>> {
+    let service = service(&state)?;
+    let courses = service
+        .config
+        .courses
+        .iter()
+        .filter(|c| caller.may_grade(&c.instructor_group))
+        .map(|c| CourseInfo {
+            id: c.id.clone(),
+            lms: Service::lms_kind(c),
+            instructor_group: c.instructor_group.clone(),
+        })
+        .collect();
+    Ok(Json(CourseList { user: caller.name, courses }))
+}
+
+async fn assignments(
+    State(state): State<SharedState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<AssignmentList>> {
+    let service = service(&state)?;
+    let course = course(service, &caller, &id)?;
+    let path = course.gradebook.clone();
+    let (assignments, students) = tokio::task::spawn_blocking(move || {
+        let gradebook = Gradebook::open(&path)?;
+        Ok::<_, GradebookError>((gradebook.assignments()?, gradebook.student_count()?))
+    })
+    .await
+    .map_err(|e| ApiError::new(GradingErrorCode::Internal, e.to_string()))??;
+    let assignments = assignments
+        .into_iter()
+        .map(|a| AssignmentInfo {
+            name: a.name,
+            duedate: a.duedate,
+            max_score: a.max_score,
+            submissions: a.submissions,
+            students,
+        })
+        .collect();
+    Ok(Json(AssignmentList { course: course.id.clone(), assignments }))
+}
+
+/// nbgrader's scores beside what the LMS holds, and what a sync would do.
+async fn assessed(
+    service: &Service,
+    course: &Course,
+    assignment: &str,
+    only: Option<&[String]>,
+) -> ApiResult<(f64, Vec<StudentScore>, Result<Assessment, ApiError>)> {
+    let (max, mut scores) = Syncer::read_gradebook(&course.gradebook, assignment).await?;
+    if let Some(only) = only {
+        scores.retain(|s| only.contains(&s.student.id));
+    }
+    let assessment = match service.target(course) {
+        Ok(target) => {
+            service.syncer.assess(&target, assignment, max, &scores, false).await.map_err(ApiError::from)
+        }
+        Err(e) => Err(e.into()),
+    };
+    Ok((max, scores, assessment))
+}
+
+fn lms_view(assessment: &Result<Assessment, ApiError>) -> LmsView {
+    match assessment {
+        Ok(a) => LmsView {
+            line_item: a.line_item.as_ref().and_then(|i| i.id.clone()),
+            line_max: a.line_item.as_ref().map(|i| i.score_maximum),
+            error: None,
+        },
+        Err(e) => LmsView { line_item: None, line_max: None, error: Some(e.message.clone()) },
+    }
+}
+
+async fn table(service: &Service, course: &Course, assignment: &str) -> ApiResult<GradeTable> {
+    let (max_score, scores, assessment) = assessed(service, course, assignment, None).await?;
+    let lms = lms_view(&assessment);
+    let planned = assessment.map(|a| a.rows).unwrap_or_default();
+    let rows = scores
+        .into_iter()
+        .map(|s| {
+            let plan = planned.iter().find(|r| r.student_id == s.student.id);
+            GradeRow {
+                student_id: s.student.id,
+                first_name: s.student.first_name,
+                last_name: s.student.last_name,
+                lms_user_id: s.student.lms_user_id,
+                submitted_at: s.submitted_at,
+                raw_score: s.raw_score,
+                late_penalty: s.late_penalty,
+                score: s.score,
+                max_score: s.max_score,
+                ungraded_cells: s.ungraded_cells,
+                lms_score: plan.and_then(|p| p.lms_score),
+                status: plan.map(|p| p.outcome),
+            }
+        })
+        .collect();
+    Ok(GradeTable { course: course.id.clone(), assignment: assignment.to_owned(), max_score, lms, rows })
+}
+
+async fn grades(
+    State(state): State<SharedState>,
+    caller: Caller,
+    Path((id, assignment)): Path<(String, String)>,
+) -> ApiResult<Json<GradeTable>> {
+    let service = service(&state)?;
+    let course = course(service, &caller, &id)?;
+    Ok(Json(table(service, course, &assignment).await?))
+}
+
+/// A cell a spreadsheet will not run as a formula (names come from students).
+fn inert(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_owned() }
+}
+
+fn number(n: Option<f64>) -> String {
+    n.map(|n| format!("{}", (n * 1e6).round() / 1e6)).unwrap_or_default()
+}
+
+async fn grades_csv(
+    State(state): State<SharedState>,
+    caller: Caller,
+    Path((id, assignment)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let service = service(&state)?;
+    let course = course(service, &caller, &id)?;
+    let table = table(service, course, &assignment).await?;
+    let mut csv = csv::Writer::from_writer(Vec::new());
+    let internal = |e: csv::Error| ApiError::new(GradingErrorCode::Internal, e.to_string());
+    csv.write_record([
+        "student_id",
+        "first_name",
+        "last_name",
+        "lms_user_id",
+        "submitted_at",
+        "raw_score",
+        "late_penalty",
+        "score",
+        "max_score",
+        "ungraded_cells",
+        "lms_score",
+        "status",
+    ])
+    .map_err(internal)?;
+    for r in &table.rows {
+        let text = |t: &Option<String>| inert(t.as_deref().unwrap_or_default());
+        csv.write_record([
+            inert(&r.student_id),
+            text(&r.first_name),
+            text(&r.last_name),
+            text(&r.lms_user_id),
+            text(&r.submitted_at),
+            number(Some(r.raw_score)),
+            number(Some(r.late_penalty)),
+            number(Some(r.score)),
+            number(Some(r.max_score)),
+            r.ungraded_cells.to_string(),
+            number(r.lms_score),
+            r.status.map(|s| s.as_str().to_owned()).unwrap_or_default(),
+        ])
+        .map_err(internal)?;
+    }
+    let bytes = csv.into_inner().map_err(|e| ApiError::new(GradingErrorCode::Internal, e.to_string()))?;
+    let file: String = format!("{}-{}.csv", table.course, table.assignment)
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || "-_.".contains(*c))
+        .collect();
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}\"")),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+async fn preview(
+    State(state): State<SharedState>,
+    caller: Caller,
+    Path((id, assignment)): Path<(String, String)>,
+    bytes: Bytes,
+) -> ApiResult<Json<SyncPreview>> {
+    let request: SyncRequest = body(&bytes)?;
+    let service = service(&state)?;
+    let course = course(service, &caller, &id)?;
+    let (_, _, assessment) = assessed(service, course, &assignment, request.students.as_deref()).await?;
+    let lms = lms_view(&assessment);
+    let rows = assessment?.rows;
+    Ok(Json(SyncPreview {
+        course: course.id.clone(),
+        assignment,
+        lms,
+        counts: counts(&rows),
+        rows: rows.iter().map(student_result).collect(),
+    }))
+}
+
+async fn sync(
+    State(state): State<SharedState>,
+    caller: Caller,
+    Path((id, assignment)): Path<(String, String)>,
+    bytes: Bytes,
+) -> ApiResult<(StatusCode, Json<JobStatus>)> {
+    let request: SyncRequest = body(&bytes)?;
+    let service = service(&state)?;
+    let course = course(service, &caller, &id)?;
+    let job = service.start(&course.id, &assignment, request.students.as_deref(), &caller.name).await?;
+    let status = service.status(&job, true)?.ok_or_else(|| ApiError::from(SyncError::NoSuchJob(job)))?;
+    Ok((StatusCode::ACCEPTED, Json(status)))
+}
+
+async fn jobs(
+    State(state): State<SharedState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<JobList>> {
+    let service = service(&state)?;
+    let course = course(service, &caller, &id)?;
+    Ok(Json(JobList { jobs: service.jobs(&course.id)? }))
+}
+
+/// The job, if the caller may grade its course.
+fn authorized_job(service: &Service, caller: &Caller, id: &str, students: bool) -> ApiResult<JobStatus> {
+    let status =
+        service.status(id, students)?.ok_or_else(|| ApiError::from(SyncError::NoSuchJob(id.to_owned())))?;
+    course(service, caller, &status.course)?;
+    Ok(status)
+}
+
+async fn job(
+    State(state): State<SharedState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<JobStatus>> {
+    Ok(Json(authorized_job(service(&state)?, &caller, &id, true)?))
+}
+
+/// Server-sent events: a `progress` event whenever the job moved on (at most every 200 ms),
+/// then one `done` event with every student's outcome.
+async fn job_events(
+    State(state): State<SharedState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
+    let service = Arc::clone(service(&state)?);
+    authorized_job(&service, &caller, &id, false)?;
+    let changes = service.syncer.progress.subscribe();
+    let stream = futures_util::stream::unfold(
+        (service, changes, id, None::<u64>, false),
+        |(service, mut changes, id, last, ended)| async move {
+            if ended {
+                return None;
+            }
+            loop {
+                let status = match service.status(&id, false) {
+                    Ok(Some(status)) => status,
+                    _ => return None,
+                };
+                if status.state != JobState::Running {
+                    let full = service.status(&id, true).ok().flatten().unwrap_or(status);
+                    let event = Event::default().event("done").json_data(&full).ok()?;
+                    return Some((Ok(event), (service, changes, id, last, true)));
+                }
+                if last != Some(status.done) || last.is_none() {
+                    let event = Event::default().event("progress").json_data(&status).ok()?;
+                    return Some((Ok(event), (service, changes, id, Some(status.done), false)));
+                }
+                tokio::time::sleep(EVENT_INTERVAL).await;
+                // Wakes on the next journal change; the timeout covers a job run elsewhere.
+                let _ = tokio::time::timeout(Duration::from_secs(2), changes.changed()).await;
+            }
+        },
+    );
+    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+}
