@@ -71,6 +71,9 @@ enum Command {
         /// Address to listen on (overrides the file).
         #[arg(long)]
         listen: Option<SocketAddr>,
+        /// Without an action, serve (and resume interrupted syncs).
+        #[command(subcommand)]
+        action: Option<GradingAction>,
     },
     /// Serve a sample workspace and a page hosting the folder picker (for trying lablink).
     Demo {
@@ -83,6 +86,26 @@ enum Command {
         /// Folder holding the built picker (`lablink_picker.js` and its `.wasm`).
         #[arg(long, default_value = "target/dist/picker")]
         assets: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum GradingAction {
+    /// Sync one assignment now, from this process (for scripts); prints the job as JSON.
+    Sync {
+        #[arg(long)]
+        course: String,
+        #[arg(long)]
+        assignment: String,
+        /// Only this nbgrader student (repeat for several).
+        #[arg(long = "student")]
+        students: Vec<String>,
+        /// Scores sent at once (overrides the file).
+        #[arg(long)]
+        concurrency: Option<usize>,
+        /// Print what would change, and send nothing.
+        #[arg(long)]
+        preview: bool,
     },
 }
 
@@ -128,12 +151,25 @@ async fn main() -> anyhow::Result<()> {
             let config = FilesConfig::load(config.as_deref(), env)?;
             lablink_fileserver::serve(&config, shutdown_signal()).await
         }
-        Command::Grading { config, listen } => {
+        Command::Grading { config, listen, action } => {
             let mut config = lablink_grading::GradingConfig::load(&config)?;
             if let Some(listen) = listen {
                 config.listen = listen;
             }
-            lablink_grading::serve(&config, shutdown_signal()).await
+            match action {
+                None => lablink_grading::serve(&config, shutdown_signal()).await,
+                Some(GradingAction::Sync { course, assignment, students, concurrency, preview }) => {
+                    if let Some(n) = concurrency {
+                        anyhow::ensure!((1..=256).contains(&n), "--concurrency must be between 1 and 256");
+                        config.max_concurrency = n;
+                    }
+                    let only = (!students.is_empty()).then_some(students);
+                    let request = lablink_grading::SyncOnce { course, assignment, only, preview };
+                    let out = lablink_grading::sync_once(config, request).await?;
+                    println!("{}", serde_json::to_string_pretty(&out)?);
+                    Ok(())
+                }
+            }
         }
         Command::Demo { dir, listen, assets } => {
             anyhow::ensure!(

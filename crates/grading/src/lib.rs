@@ -34,3 +34,38 @@ pub async fn serve(
     axum::serve(listener, routes::router(state, &prefix)).with_graceful_shutdown(shutdown).await?;
     Ok(())
 }
+
+/// One sync run from the command line (`lablink grading … sync`).
+pub struct SyncOnce {
+    pub course: String,
+    pub assignment: String,
+    pub only: Option<Vec<String>>,
+    /// Print what would change; send nothing.
+    pub preview: bool,
+}
+
+/// Runs (or previews) one sync in this process; the finished job (or the preview) as JSON.
+pub async fn sync_once(config: GradingConfig, request: SyncOnce) -> anyhow::Result<serde_json::Value> {
+    let key = Arc::new(keys::SigningKey::load_or_create(&config.key_file)?);
+    let service = service::Service::new(config, key)?;
+    let SyncOnce { course, assignment, only, preview } = request;
+    if preview {
+        let found = service.course(&course)?;
+        let target = service.target(found)?;
+        let (max, mut scores) = sync::Syncer::read_gradebook(&found.gradebook, &assignment).await?;
+        if let Some(only) = &only {
+            scores.retain(|s| only.contains(&s.student.id));
+        }
+        let assessment = service.syncer.assess(&target, &assignment, max, &scores, false).await?;
+        let rows: Vec<_> = assessment.rows.iter().map(service::student_result).collect();
+        return Ok(serde_json::json!({
+            "course": course,
+            "assignment": assignment,
+            "counts": service::counts(&assessment.rows),
+            "rows": rows,
+        }));
+    }
+    let (job, _) = service.sync_now(&course, &assignment, only.as_deref(), "cli").await?;
+    let status = service.status(&job, true)?.ok_or_else(|| anyhow::anyhow!("job {job} vanished"))?;
+    Ok(serde_json::to_value(status)?)
+}

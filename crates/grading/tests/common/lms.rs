@@ -49,6 +49,11 @@ pub async fn start() -> Lms {
 }
 
 impl Lms {
+    /// The signing key behind the `/jwks` the platform trusts (for a `lablink` process to share).
+    pub fn key_file(&self) -> std::path::PathBuf {
+        self._dir.path().join("key.pem")
+    }
+
     pub fn platform(&self) -> Platform {
         Platform {
             name: "test".into(),

@@ -1,0 +1,160 @@
+//! A sync killed with SIGKILL halfway, then the service started again: it resumes the job from
+//! its journal and every student's score lands in the LMS exactly once, with the right value.
+//! Real parts: the `lablink` binary, a gradebook made by nbgrader, the LTI 1.3 test platform
+//! (`tests/grading/lti_platform.py`), which slows each score down so the kill lands mid-sync.
+
+#[path = "../../grading/tests/common/mod.rs"]
+mod common;
+
+use std::collections::BTreeMap;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+const BIN: &str = env!("CARGO_BIN_EXE_lablink");
+const STUDENTS: usize = 40;
+const LEARNER: &str = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner";
+
+/// Accepted (2xx) score POSTs per LMS user, and how many the LMS refused with 409.
+async fn accepted(lms: &common::lms::Lms) -> (BTreeMap<String, usize>, usize) {
+    let log = lms.control("GET", "/_test/scores", None).await;
+    let (mut ok, mut conflicts) = (BTreeMap::new(), 0);
+    for entry in log["log"].as_array().unwrap() {
+        match entry["outcome"].as_u64() {
+            Some(200 | 201) => {
+                *ok.entry(entry["body"]["userId"].as_str().unwrap().to_owned()).or_default() += 1
+            }
+            Some(409) => conflicts += 1,
+            _ => {}
+        }
+    }
+    (ok, conflicts)
+}
+
+fn journal_outcomes(path: &std::path::Path) -> (Vec<(String, bool)>, BTreeMap<String, String>) {
+    let db = rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+    let mut jobs = db.prepare("SELECT id, finished FROM job").unwrap();
+    let jobs = jobs.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect();
+    let mut rows = db.prepare("SELECT student_id, outcome FROM job_student").unwrap();
+    let rows = rows.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(Result::unwrap).collect();
+    (jobs, rows)
+}
+
+async fn wait_for(what: &str, timeout: Duration, mut done: impl AsyncFnMut() -> bool) {
+    let start = Instant::now();
+    while !done().await {
+        assert!(start.elapsed() < timeout, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sync_killed_mid_way_resumes_and_lands_every_score_exactly_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("gradebook.db");
+    common::python(&[
+        common::repo().join("tests/grading/nbgrader_many.py").to_str().unwrap(),
+        db.to_str().unwrap(),
+        &STUDENTS.to_string(),
+    ]);
+    // The platform and the service share one key file: the test's router serves its /jwks.
+    let lms = common::lms::start().await;
+    let key_file = lms.key_file();
+    let members: Vec<Value> =
+        (0..STUDENTS).map(|i| json!({"user_id": format!("lms-s{i:04}"), "roles": [LEARNER]})).collect();
+    lms.control("POST", "/_test/members", Some(json!({"ctx": "42", "members": members}))).await;
+    // Each score takes 150 ms inside the LMS, so 40 at 4 at a time last about 1.5 s.
+    lms.control(
+        "POST",
+        "/_test/faults",
+        Some(json!([{"method": "POST", "path": "/scores", "delay_ms": 150, "times": null}])),
+    )
+    .await;
+    let journal = dir.path().join("journal.sqlite");
+    let config = dir.path().join("grading.toml");
+    std::fs::write(
+        &config,
+        format!(
+            r#"listen = "127.0.0.1:0"
+key_file = {key:?}
+journal = {journal:?}
+max_concurrency = 4
+[[platforms]]
+name = "test"
+issuer = {issuer:?}
+client_id = "lablink-grading"
+deployment_id = "1"
+token_url = {token:?}
+keyset_url = {keyset:?}
+[[courses]]
+id = "big-course"
+gradebook = {db:?}
+instructor_group = "formgrade-big"
+platform = "test"
+lineitems_url = {lineitems:?}
+memberships_url = {members:?}
+"#,
+            key = key_file,
+            issuer = lms.info["issuer"].as_str().unwrap(),
+            token = lms.info["token_url"].as_str().unwrap(),
+            keyset = lms.info["platform_jwks_url"].as_str().unwrap(),
+            lineitems = lms.course("lineitems"),
+            members = lms.course("context_memberships_url"),
+        ),
+    )
+    .unwrap();
+
+    let mut sync = Command::new(BIN)
+        .args(["grading", "--config"])
+        .arg(&config)
+        .args(["sync", "--course", "big-course", "--assignment", "big"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    wait_for("a quarter of the scores", Duration::from_secs(60), async || {
+        accepted(&lms).await.0.len() >= STUDENTS / 4
+    })
+    .await;
+    sync.kill().unwrap(); // SIGKILL: no chance to tidy up
+    sync.wait().unwrap();
+
+    let (jobs, rows) = journal_outcomes(&journal);
+    assert_eq!(jobs.len(), 1);
+    assert!(!jobs[0].1, "the killed job is unfinished");
+    let sent_before = rows.values().filter(|o| *o == "sent").count();
+    assert!(sent_before < STUDENTS, "the kill came mid-sync ({sent_before} sent)");
+    assert!(rows.values().any(|o| o == "sending" || o == "pending"), "{rows:?}");
+
+    // The service starts again and finds the job.
+    let mut service = Command::new(BIN)
+        .args(["grading", "--config"])
+        .arg(&config)
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    wait_for("the resumed job to finish", Duration::from_secs(60), async || {
+        journal_outcomes(&journal).0.iter().all(|(_, finished)| *finished)
+    })
+    .await;
+    let _ = Command::new("kill").arg(service.id().to_string()).status(); // SIGTERM
+    service.wait().unwrap();
+
+    let (_, rows) = journal_outcomes(&journal);
+    assert!(rows.values().all(|o| o == "sent"), "{rows:?}");
+    let (ok, conflicts) = accepted(&lms).await;
+    assert_eq!(ok.len(), STUDENTS, "every student has a score");
+    assert!(ok.values().all(|n| *n == 1), "a score recorded twice: {ok:?}");
+    eprintln!("sent before the kill: {sent_before}; duplicates the LMS refused (409): {conflicts}");
+
+    // And each is the value nbgrader computes, on the line item's scale (max 10 both).
+    let current = lms.control("GET", "/_test/scores", None).await["current"].clone();
+    for i in 0..STUDENTS {
+        let user = format!("lms-s{i:04}");
+        let held = current.as_array().unwrap().iter().find(|c| c["userId"] == user.as_str()).unwrap();
+        let expected = (i % 5 + (i / 5) % 7) as f64;
+        assert_eq!(held["resultScore"].as_f64(), Some(expected), "{user}");
+    }
+}
