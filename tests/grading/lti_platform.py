@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
 """Minimal LTI 1.3 *platform* (LMS side) for integration-testing an LTI tool's
 service calls: OAuth2 client_credentials token endpoint with JWT client assertion,
-AGS line items / scores / results, and NRPS context memberships.
+AGS line items / scores / results, and NRPS context memberships. Also the LTI 1.1
+Basic Outcomes service (POX over OAuth 1.0a, at `lti11_outcomes_url`).
 
-Built on the PyPI package ``lti1p3platform`` 0.1.8 plus the standard library
-(http.server); no web framework. Run `python lti_platform.py --help` for its options; the
-first line it prints is JSON with its port and URLs. Test control (no auth): POST /_test/reset,
-GET|POST|DELETE /_test/faults, GET /_test/scores, GET /_test/requests, GET /_test/state,
-POST /_test/members.
+Built on the PyPI packages ``lti1p3platform`` 0.1.8 and (LTI 1.1 only) ``oauthlib`` 4.0.1,
+plus the standard library (http.server); no web framework. Run `python lti_platform.py
+--help` for its options; the first line it prints is JSON with its port and URLs. Test
+control (no auth): POST /_test/reset, GET|POST|DELETE /_test/faults, GET /_test/scores,
+GET /_test/requests, GET /_test/state, POST /_test/members, POST /_test/lti11/sourcedids,
+GET /_test/lti11/results.
 
-Which parts come from the library:
+Which parts come from the libraries:
   * token endpoint core: LTI1P3PlatformConfAbstract.get_access_token()
     (fetches the tool JWKS, picks the key by kid+alg, verifies RS256 + exp,
     filters scopes, signs the access token)
@@ -18,9 +20,16 @@ Which parts come from the library:
   * AGS request handling: AssignmentsGradesService.handle_* (paging "next" URL,
     409 for UpdateScoreStatus.OLD_TIMESTAMP, media types)
   * NRPS request handling: NamesRoleProvisioningService.handle_get_members
+  * LTI 1.1 OAuth 1.0a signature check: oauthlib's SignatureOnlyEndpoint with our
+    RequestValidator (consumer key/secret, nonce memory, timestamp window)
 Everything else (HTTP server, routing, storage, the claims checks the library
-skips, per-endpoint scopes, Link headers, fault injection, test-control API) is
-written here.
+skips, per-endpoint scopes, Link headers, fault injection, test-control API; for LTI 1.1
+the oauth_body_hash check, POX parsing with xml.etree and the POX answers) is written here.
+
+LTI 1.1 outcomes: one consumer (`lti11_consumer_key` / `lti11_secret`); only sourcedids
+declared in `lti11_sourcedids` or through POST /_test/lti11/sourcedids are gradable, others
+get imsx_codeMajor failure. OAuth failures (bad signature, unknown key, replayed nonce,
+stale timestamp, body hash mismatch) answer HTTP 401 with a POX failure saying why.
 """
 from __future__ import annotations
 
@@ -32,8 +41,12 @@ import sys
 sys.path[:] = [x for x in sys.path if os.path.abspath(x or ".") != os.path.dirname(os.path.abspath(__file__))]
 
 import argparse
+import base64
+import hashlib
+import hmac
 import itertools
 import json
+import math
 import re
 import sys
 import threading
@@ -42,6 +55,8 @@ import typing as t
 from calendar import timegm
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlencode, urlsplit
+from xml.etree import ElementTree
+from xml.sax.saxutils import escape as xml_escape
 
 import jwt
 from cryptography.hazmat.primitives import serialization
@@ -65,6 +80,7 @@ from lti1p3platform.service_connector import (
     NamesRoleProvisioningService,
     TPage,
 )
+from oauthlib.oauth1 import RequestValidator, SignatureOnlyEndpoint
 
 SCOPE_LINEITEM = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
 SCOPE_LINEITEM_RO = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly"
@@ -74,6 +90,7 @@ SCOPE_NRPS = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.r
 JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 SCORE_MEDIA_TYPE = "application/vnd.ims.lis.v1.score+json"
 LEARNER = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
+POX_NS = "http://www.imsglobal.org/services/ltiv1p1/xsd/imsoms_v1p0"
 
 DEFAULT_CONFIG: t.Dict[str, t.Any] = {
     "host": "127.0.0.1",
@@ -123,6 +140,14 @@ DEFAULT_CONFIG: t.Dict[str, t.Any] = {
     },
     # Fault rules, see Store.match_fault
     "faults": [],
+    # LTI 1.1 Basic Outcomes: path (Moodle: "/mod/lti/service.php"), the one consumer, the
+    # gradable sourcedids (more via POST /_test/lti11/sourcedids), and how far an
+    # oauth_timestamp may be from this server's clock, in seconds.
+    "lti11_path": "/lti11/outcomes",
+    "lti11_consumer_key": "lablink-key",
+    "lti11_secret": "lablink-secret",
+    "lti11_sourcedids": [],
+    "lti11_timestamp_lifetime": 300,
 }
 
 
@@ -174,6 +199,10 @@ class Store:
             self.faults: t.List[t.Dict[str, t.Any]] = [dict(f) for f in self.config.get("faults", [])]
             self.seen_jti: t.Dict[str, float] = {}
             self.tokens_issued = 0
+            self.lti11_sourcedids: t.Set[str] = set(self.config.get("lti11_sourcedids", []))
+            self.lti11_results: t.Dict[str, str] = {}       # sourcedid -> textString as sent
+            self.lti11_log: t.List[t.Dict[str, t.Any]] = []  # every request reaching the endpoint
+            self.lti11_nonces: t.Dict[t.Tuple[str, str], float] = {}  # (key, nonce) -> when seen
 
     def _add_lineitem(self, ctx: str, data: t.Dict[str, t.Any]) -> t.Dict[str, t.Any]:
         num = str(next(self.ids))
@@ -410,6 +439,89 @@ class Nrps(NamesRoleProvisioningService):
         return True
 
 
+# ------------------------------------------------------------------ LTI 1.1 outcomes
+
+class Lti11Validator(RequestValidator):
+    """What oauthlib asks of the LMS: the consumer's secret, and whether a nonce is fresh.
+    One per request, so that `problem` says why *this* request failed (oauthlib's
+    SignatureOnlyEndpoint only answers valid or not)."""
+
+    enforce_ssl = False  # the tests speak plain HTTP on loopback
+    allowed_signature_methods = ("HMAC-SHA1",)  # the only one LTI 1.1 names
+    dummy_client = "unknown-consumer"  # stands in for an unknown key, so the check takes as long
+
+    def __init__(self, app: "App") -> None:
+        super().__init__()
+        self.app = app
+        self.problem: t.Optional[str] = None
+        self.nonce_checked = False
+
+    @property
+    def timestamp_lifetime(self) -> int:  # type: ignore[override]
+        return int(self.app.cfg["lti11_timestamp_lifetime"])
+
+    # Consumer keys and nonces are free text in LTI 1.1 (Moodle's keys are site-chosen).
+    def check_client_key(self, client_key: str) -> bool:
+        return 0 < len(client_key) <= 255
+
+    def check_nonce(self, nonce: str) -> bool:
+        return 0 < len(nonce) <= 255
+
+    def validate_client_key(self, client_key: str, request: t.Any) -> bool:
+        ok = hmac.compare_digest(client_key.encode(), self.app.cfg["lti11_consumer_key"].encode())
+        if not ok:
+            self.problem = f"unknown oauth_consumer_key {client_key!r}"
+        return ok
+
+    def get_client_secret(self, client_key: str, request: t.Any) -> str:
+        if client_key == self.app.cfg["lti11_consumer_key"]:
+            return self.app.cfg["lti11_secret"]
+        return "not-the-secret"  # the dummy client's
+
+    def validate_timestamp_and_nonce(self, client_key: str, timestamp: str, nonce: str, request: t.Any,
+                                     request_token: t.Any = None, access_token: t.Any = None) -> bool:
+        # oauthlib has already refused timestamps outside the window; nonces only need
+        # remembering that long.
+        self.nonce_checked = True
+        store, now = self.app.store, time.time()
+        with store.lock:
+            window = self.timestamp_lifetime * 2
+            store.lti11_nonces = {k: at for k, at in store.lti11_nonces.items() if at > now - window}
+            if (client_key, nonce) in store.lti11_nonces:
+                self.problem = "oauth_nonce already used: the request was replayed"
+                return False
+            store.lti11_nonces[(client_key, nonce)] = now
+        return True
+
+
+def pox_children(element: ElementTree.Element, name: str) -> t.List[ElementTree.Element]:
+    """Descendants by local name: tools differ in namespace use."""
+    return [e for e in element.iter() if e.tag.rsplit("}", 1)[-1] == name]
+
+
+def pox_text(element: ElementTree.Element, name: str) -> t.Optional[str]:
+    found = pox_children(element, name)
+    return None if not found else (found[0].text or "")
+
+
+def pox_result(status: int, code: str, description: str, message_ref: str = "", operation: str = "",
+               body: str = "") -> Result:
+    """A POX response envelope; `operation` is e.g. "replaceResult" (Request dropped)."""
+    response = f"<{operation}Response>{body}</{operation}Response>" if operation else ""
+    xml = (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<imsx_POXEnvelopeResponse xmlns="{POX_NS}">'
+        "<imsx_POXHeader><imsx_POXResponseHeaderInfo><imsx_version>V1.0</imsx_version>"
+        f"<imsx_messageIdentifier>{time.time_ns()}</imsx_messageIdentifier><imsx_statusInfo>"
+        f"<imsx_codeMajor>{code}</imsx_codeMajor><imsx_severity>{'status' if code == 'success' else 'error'}"
+        f"</imsx_severity><imsx_description>{xml_escape(description)}</imsx_description>"
+        f"<imsx_messageRefIdentifier>{xml_escape(message_ref)}</imsx_messageRefIdentifier>"
+        f"<imsx_operationRefIdentifier>{xml_escape(operation)}</imsx_operationRefIdentifier>"
+        f"</imsx_statusInfo></imsx_POXResponseHeaderInfo></imsx_POXHeader><imsx_POXBody>{response}"
+        "</imsx_POXBody></imsx_POXEnvelopeResponse>"
+    )
+    return status, {"Content-Type": "application/xml"}, xml.encode()
+
+
 # ----------------------------------------------------------------------- the app
 
 class HttpError(Exception):
@@ -485,18 +597,22 @@ class App:
                 return json_result(fault["status"], fault.get("body", {"error": "injected fault"}),
                                    headers=fault.get("headers"))
         try:
-            return self.route(method, path, query, headers, body)
+            return self.route(method, path, query, headers, body, target)
         except HttpError as e:
             return json_result(e.status, e.body, headers=e.headers)
 
     def route(self, method: str, path: str, query: t.Dict[str, str], headers: t.Mapping[str, str],
-              body: bytes) -> Result:
+              body: bytes, target: str) -> Result:
         if path == "/.well-known/jwks.json" and method == "GET":
             return json_result(200, self.platform().get_jwks())
         if path == self.cfg["token_path"]:
             if method != "POST":
                 raise HttpError(405, {"error": "method not allowed"})
             return self.token(headers, body)
+        if path == self.cfg["lti11_path"]:
+            if method != "POST":
+                raise HttpError(405, {"error": "method not allowed"})
+            return self.lti11_outcomes(target, headers, body)
         pre = self.cfg["service_prefix"]
         if pre and not path.startswith(pre + "/"):
             raise HttpError(404, {"error": "not found"})
@@ -512,6 +628,91 @@ class App:
                 raise HttpError(404, {"error": "not found"})
             return self.service_call(method, path, query, headers, body, "nrps", ctx, None, None)
         return self.service_call(method, path, query, headers, body, "ags", ctx, num, sub)
+
+    # LTI 1.1 Basic Outcomes ------------------------------------------------------------
+    def lti11_outcomes(self, target: str, headers: t.Mapping[str, str], body: bytes) -> Result:
+        entry: t.Dict[str, t.Any] = {"received_at": time.time(), "consumer_key": self.lti11_consumer_of(headers),
+                                     "operation": None, "sourcedid": None, "score": None, "message_id": None}
+        with self.store.lock:
+            self.store.lti11_log.append(entry)
+
+        def answer(status: int, code: str, description: str, body: str = "") -> Result:
+            entry.update(http_status=status, code_major=code, description=description)
+            return pox_result(status, code, description, entry["message_id"] or "",
+                              (entry["operation"] or "").removesuffix("Request"), body)
+
+        ctype = (headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        if ctype != "application/xml":
+            return answer(415, "failure", f"Content-Type must be application/xml, not {ctype or 'missing'}")
+        problem = self.lti11_oauth_problem(target, headers, body)
+        if problem:
+            return answer(401, "failure", f"OAuth check failed: {problem}")
+        try:
+            root = ElementTree.fromstring(body)
+        except ElementTree.ParseError as e:
+            return answer(400, "failure", f"the body is not XML: {e}")
+        entry["message_id"] = pox_text(root, "imsx_messageIdentifier")
+        bodies = pox_children(root, "imsx_POXBody")
+        ops = list(bodies[0]) if bodies else []
+        if root.tag.rsplit("}", 1)[-1] != "imsx_POXEnvelopeRequest" or len(ops) != 1:
+            return answer(400, "failure", "expected an imsx_POXEnvelopeRequest with one operation in imsx_POXBody")
+        operation = entry["operation"] = ops[0].tag.rsplit("}", 1)[-1]
+        sourcedid = entry["sourcedid"] = pox_text(ops[0], "sourcedId")
+        if operation not in ("replaceResultRequest", "readResultRequest", "deleteResultRequest"):
+            return answer(200, "unsupported", f"{operation} is not supported by this LMS")
+        with self.store.lock:
+            if sourcedid is None or sourcedid not in self.store.lti11_sourcedids:
+                return answer(200, "failure", f"sourcedid {sourcedid!r} is not a gradable result in this LMS")
+            if operation == "readResultRequest":
+                score = self.store.lti11_results.get(sourcedid, "")
+                return answer(200, "success", f"result of {sourcedid} read",
+                              f"<result><resultScore><language>en</language><textString>{xml_escape(score)}"
+                              "</textString></resultScore></result>")
+            if operation == "deleteResultRequest":
+                self.store.lti11_results.pop(sourcedid, None)
+                return answer(200, "success", f"result of {sourcedid} deleted")
+            text = entry["score"] = (pox_text(ops[0], "textString") or "").strip()
+            try:
+                value = float(text)
+            except ValueError:
+                value = math.nan
+            if not 0.0 <= value <= 1.0:   # NaN fails this too
+                return answer(200, "failure", f"score {text!r} is not a number from 0.0 to 1.0")
+            self.store.lti11_results[sourcedid] = text
+            return answer(200, "success", f"score of {sourcedid} is now {text}")
+
+    @staticmethod
+    def lti11_consumer_of(headers: t.Mapping[str, str]) -> t.Optional[str]:
+        m = re.search(r'oauth_consumer_key="([^"]*)"', headers.get("Authorization") or "")
+        return m.group(1) if m else None
+
+    def lti11_oauth_problem(self, target: str, headers: t.Mapping[str, str], body: bytes) -> t.Optional[str]:
+        """None when the request is signed by the consumer, with a fresh nonce and timestamp
+        and a body hash matching the body; else what is wrong, in words."""
+        validator = Lti11Validator(self)
+        # The URI as the tool saw it: oauthlib signs scheme, host, port, path and query.
+        uri = self.cfg["base_url"] + target
+        valid, request = SignatureOnlyEndpoint(validator).validate_request(
+            uri, "POST", body.decode("utf-8", "replace"), dict(headers.items()))
+        if request is None:
+            return "no readable OAuth parameters in the Authorization header"
+        if not valid:
+            if validator.problem:
+                return validator.problem
+            if not validator.nonce_checked:   # refused by oauthlib's parameter checks
+                ts, lifetime = request.timestamp or "", validator.timestamp_lifetime
+                if ts.isdigit() and abs(time.time() - int(ts)) > lifetime:
+                    return f"oauth_timestamp {ts} is more than {lifetime} s away from the LMS's clock"
+                return "OAuth parameters missing or invalid (HMAC-SHA1, oauth_version 1.0, " \
+                       "consumer key, nonce, timestamp and signature are required)"
+            return "the OAuth signature does not match: the consumer secret differs, or the request was altered"
+        claimed = request.oauth_params.get("oauth_body_hash")
+        if claimed is None:
+            return "oauth_body_hash is missing"
+        actual = base64.b64encode(hashlib.sha1(body).digest()).decode()
+        if not hmac.compare_digest(claimed.encode(), actual.encode()):
+            return "oauth_body_hash does not match the body"
+        return None
 
     # token endpoint --------------------------------------------------------------
     def token(self, headers: t.Mapping[str, str], body: bytes) -> Result:
@@ -693,6 +894,13 @@ class App:
             if path == "/_test/members" and method == "POST":   # {"ctx": "42", "members": [...]}
                 s.courses[str(data["ctx"])]["members"] = data["members"]
                 return json_result(200, {"ok": True})
+            if path == "/_test/lti11/sourcedids" and method == "POST":  # ["sid", ...] or {"sourcedids": [...]}
+                added = data if isinstance(data, list) else data["sourcedids"]
+                s.lti11_sourcedids.update(str(x) for x in added)
+                return json_result(200, {"sourcedids": sorted(s.lti11_sourcedids)})
+            if path == "/_test/lti11/results" and method == "GET":
+                return json_result(200, {"results": s.lti11_results, "log": s.lti11_log,
+                                         "sourcedids": sorted(s.lti11_sourcedids)})
         return json_result(404, {"error": "unknown control endpoint"})
 
     def endpoints(self) -> t.Dict[str, t.Any]:
@@ -702,6 +910,8 @@ class App:
             "deployment_id": self.cfg["deployment_id"],
             "token_url": self.url(self.cfg["token_path"]).split("?")[0],
             "platform_jwks_url": self.cfg["base_url"] + "/.well-known/jwks.json",
+            "lti11_outcomes_url": self.url(self.cfg["lti11_path"]),
+            "lti11_consumer_key": self.cfg["lti11_consumer_key"],
             "courses": {ctx: {"lineitems": self.url(self.svc(f"/{ctx}/lineitems")),
                               "context_memberships_url": self.url(self.svc(f"/{ctx}/memberships"))}
                         for ctx in self.store.courses},
@@ -750,10 +960,13 @@ def main(argv: t.Optional[t.List[str]] = None) -> None:
     ap.add_argument("--tool-jwks-url")
     ap.add_argument("--type-id", type=int)
     ap.add_argument("--moodle-paths", action="store_true",
-                    help="token at /mod/lti/token.php, services under /mod/lti/services.php")
+                    help="token at /mod/lti/token.php, services under /mod/lti/services.php, "
+                         "LTI 1.1 outcomes at /mod/lti/service.php")
     ap.add_argument("--page-size", type=int)
     ap.add_argument("--link-style", choices=["moodle", "rfc", "library"])
     ap.add_argument("--timestamp-granularity", choices=["second", "exact"])
+    ap.add_argument("--lti11-consumer-key")
+    ap.add_argument("--lti11-secret")
     ap.add_argument("--quiet", action="store_true")
     a = ap.parse_args(argv)
     cfg = json.loads(json.dumps(DEFAULT_CONFIG))
@@ -761,11 +974,12 @@ def main(argv: t.Optional[t.List[str]] = None) -> None:
         with open(a.config) as f:
             cfg.update(json.load(f))
     for k in ("host", "port", "base_url", "client_id", "tool_jwks_url", "type_id", "page_size", "link_style",
-              "timestamp_granularity"):
+              "timestamp_granularity", "lti11_consumer_key", "lti11_secret"):
         if getattr(a, k) is not None:
             cfg[k] = getattr(a, k)
     if a.moodle_paths:
         cfg["token_path"], cfg["service_prefix"] = "/mod/lti/token.php", "/mod/lti/services.php"
+        cfg["lti11_path"] = "/mod/lti/service.php"
     cfg["quiet"] = a.quiet or cfg.get("quiet", False)
     server = ThreadingHTTPServer((cfg["host"], cfg["port"]), Handler)
     cfg["port"] = server.server_address[1]
