@@ -921,6 +921,9 @@ class App:
 class Handler(BaseHTTPRequestHandler):
     app: App
     protocol_version = "HTTP/1.1"
+    # Headers and body leave in separate writes; with Nagle's algorithm on, each answer on a
+    # kept-alive connection would wait for the client's delayed ACK (about 40 ms).
+    disable_nagle_algorithm = True
 
     def _do(self) -> None:
         n = int(self.headers.get("Content-Length") or 0)

@@ -1,6 +1,7 @@
 //! `cargo xtask <task>`: the project's build, test, demo and bench entry points.
 
 mod bench_files;
+mod bench_grading;
 mod bench_ui;
 mod demo;
 mod python;
@@ -51,6 +52,8 @@ enum Bench {
     Files,
     /// Widgets: gzip sizes, and paint times measured in headless chromium.
     Ui,
+    /// Grading: 1,000 scores synced to the test LMS, against a sequential run.
+    Grading,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -62,6 +65,7 @@ fn main() -> anyhow::Result<()> {
         Task::Dist => dist(&root),
         Task::Bench { which: Bench::Files } => bench_files::run(&root),
         Task::Bench { which: Bench::Ui } => bench_ui::run(&root),
+        Task::Bench { which: Bench::Grading } => bench_grading::run(&root),
         Task::Fuzz { seconds } => {
             util::run(util::cargo(&root.join("crates/protocol")).env("RUSTC_BOOTSTRAP", "1").args([
                 "fuzz",
