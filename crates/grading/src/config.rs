@@ -5,6 +5,10 @@
 //! listen = "127.0.0.1:8610"
 //! key_file = "/var/lib/lablink/grading-key.pem"   # made on first run
 //!
+//! # Optional: JupyterHub sets all of this in the environment of a service it starts.
+//! [grading.hub]
+//! cookie_secret_file = "/var/lib/lablink/cookie-secret"   # hex, shared by replicas
+//!
 //! [[grading.platforms]]
 //! name = "moodle"
 //! issuer = "https://moodle.example.org"
@@ -28,6 +32,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use serde::Deserialize;
 
+use crate::auth::HubConfig;
+
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GradingConfig {
@@ -46,6 +52,9 @@ pub struct GradingConfig {
     pub platforms: Vec<Platform>,
     #[serde(default)]
     pub courses: Vec<Course>,
+    /// The JupyterHub that says who calls (see [`crate::auth`]).
+    #[serde(default)]
+    pub hub: Option<HubConfig>,
 }
 
 /// An LTI 1.3 platform (an LMS) this tool is registered with.

@@ -1,5 +1,6 @@
 //! The lablink grading service: reads nbgrader's gradebook and pushes scores to the LMS.
 
+pub mod auth;
 pub mod config;
 pub mod gradebook;
 pub mod journal;
@@ -19,7 +20,11 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let key = keys::SigningKey::load_or_create(&config.key_file)?;
     let prefix = config.prefix(std::env::var("JUPYTERHUB_SERVICE_PREFIX").ok().as_deref());
-    let state = Arc::new(routes::AppState { key: Arc::new(key) });
+    let hub = auth::HubAuth::new(config.hub.as_ref(), &prefix)?.unwrap_or_else(|| {
+        tracing::warn!("no JupyterHub configured: requests needing a signed-in user will get 503");
+        auth::HubAuth::disabled(&prefix)
+    });
+    let state = routes::AppState { key: Arc::new(key), hub: Arc::new(hub) };
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     tracing::info!(listen = %listener.local_addr()?, %prefix, courses = config.courses.len(), "grading service ready");
     axum::serve(listener, routes::router(state, &prefix)).with_graceful_shutdown(shutdown).await?;
