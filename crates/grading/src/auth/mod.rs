@@ -539,15 +539,15 @@ mod tests {
     #[test]
     fn config_falls_back_to_the_hubs_environment() {
         let env = |k: &str| {
-            Some(match k {
+            let value = match k {
                 "JUPYTERHUB_API_URL" => "http://127.0.0.1:8081/hub/api/",
                 "JUPYTERHUB_API_TOKEN" => "svc-token",
                 "JUPYTERHUB_SERVICE_NAME" => "lablink-grading",
                 "JUPYTERHUB_BASE_URL" => "/jh/",
                 "JUPYTERHUB_HOST" => "",
                 _ => return None,
-            })
-            .map(str::to_owned)
+            };
+            Some(value.to_owned())
         };
         let auth = HubAuth::with_env(None, "/jh/services/lablink-grading/", env).unwrap().unwrap();
         let api = auth.api.as_ref().unwrap();
