@@ -85,6 +85,12 @@ fn tokens_name_the_caller_and_nothing_else_does() {
     let (status, body) = answer(token(client.get(&me), narrow["token"].as_str().unwrap()).send().unwrap());
     assert_eq!((status, error_code(&body)), (StatusCode::FORBIDDEN, "no_access"), "{body}");
 
+    // Neither the service nor the hub writes a token to the log.
+    let log = hub.log();
+    for secret in [&student, narrow["token"].as_str().unwrap(), service_token] {
+        assert!(!log.contains(secret), "the log holds a token");
+    }
+
     // The public routes need nobody.
     assert_eq!(client.get(hub.url("health")).send().unwrap().status(), 200);
     assert_eq!(client.get(hub.url("jwks")).send().unwrap().status(), 200);
@@ -199,6 +205,8 @@ fn browsers_sign_in_through_hub_oauth_and_keep_a_signed_cookie() {
         let (status, body) = answer(post().header(proof.0, proof.1).send().unwrap());
         assert_eq!((status, body["name"].as_str()), (StatusCode::OK, Some(TEACHER)), "{proof:?}");
     }
+
+    assert!(!hub.log().contains(tag), "the log holds the session cookie");
 
     // A callback this browser did not start is refused.
     let forged = bare.get(hub.url("oauth_callback?code=abc&state=xyz")).send().unwrap();

@@ -223,6 +223,17 @@ lti11 = { consumer_key = "k", secret = "s" }
     }
 
     #[test]
+    fn reads_the_optional_hub_table() {
+        assert_eq!(GradingConfig::from_toml(FULL).unwrap().hub, None);
+        let with_hub =
+            format!("{FULL}\n[grading.hub]\ncache_seconds = 5\npublic_hub_url = \"https://h/hub/\"\n");
+        let hub = GradingConfig::from_toml(&with_hub).unwrap().hub.unwrap();
+        assert_eq!((hub.cache_seconds, hub.public_hub_url.as_deref()), (Some(5), Some("https://h/hub/")));
+        let typo = format!("{FULL}\n[grading.hub]\napi_urll = \"http://h\"\n");
+        assert!(format!("{:#}", GradingConfig::from_toml(&typo).unwrap_err()).contains("unknown field"));
+    }
+
+    #[test]
     fn refuses_inconsistent_configs_with_the_reason() {
         let cases = [
             (FULL.replace("platform = \"moodle\"", "platform = \"canvas\""), "no platform named \"canvas\""),
