@@ -61,7 +61,9 @@ impl IntoResponse for ApiError {
         if status.is_server_error() {
             tracing::warn!(code = self.code.as_str(), message = %self.message, "request failed");
         }
-        let body = GradingErrorBody { error: GradingErrorDetail { code: self.code, message: self.message } };
+        let body = GradingErrorBody {
+            error: GradingErrorDetail { code: self.code, message: self.message, login_url: None },
+        };
         (status, Json(body)).into_response()
     }
 }
@@ -113,15 +115,7 @@ fn service(state: &SharedState) -> ApiResult<&Arc<Service>> {
 /// The course, if the caller may grade it: 404 for an unknown course, 403 for a non-instructor.
 fn course<'a>(service: &'a Service, caller: &Caller, id: &str) -> ApiResult<&'a Course> {
     let course = service.course(id)?;
-    if !caller.may_grade(&course.instructor_group) {
-        return Err(ApiError::new(
-            GradingErrorCode::Forbidden,
-            format!(
-                "{} is not an instructor of course {:?}: only members of the hub group {:?} (and hub admins) may see or sync its grades",
-                caller.name, course.id, course.instructor_group
-            ),
-        ));
-    }
+    caller.require_grader(course).map_err(|e| ApiError::new(e.code, e.message))?;
     Ok(course)
 }
 
@@ -319,9 +313,9 @@ async fn preview(
     Path((id, assignment)): Path<(String, String)>,
     bytes: Bytes,
 ) -> ApiResult<Json<SyncPreview>> {
-    let request: SyncRequest = body(&bytes)?;
     let service = service(&state)?;
     let course = course(service, &caller, &id)?;
+    let request: SyncRequest = body(&bytes)?;
     let (_, _, assessment) = assessed(service, course, &assignment, request.students.as_deref()).await?;
     let lms = lms_view(&assessment);
     let rows = assessment?.rows;
@@ -340,9 +334,9 @@ async fn sync(
     Path((id, assignment)): Path<(String, String)>,
     bytes: Bytes,
 ) -> ApiResult<(StatusCode, Json<JobStatus>)> {
-    let request: SyncRequest = body(&bytes)?;
     let service = service(&state)?;
     let course = course(service, &caller, &id)?;
+    let request: SyncRequest = body(&bytes)?;
     let job = service.start(&course.id, &assignment, request.students.as_deref(), &caller.name).await?;
     let status = service.status(&job, true)?.ok_or_else(|| ApiError::from(SyncError::NoSuchJob(job)))?;
     Ok((StatusCode::ACCEPTED, Json(status)))

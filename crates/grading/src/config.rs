@@ -5,6 +5,10 @@
 //! listen = "127.0.0.1:8610"
 //! key_file = "/var/lib/lablink/grading-key.pem"   # made on first run
 //!
+//! # Optional: JupyterHub sets all of this in the environment of a service it starts.
+//! [grading.hub]
+//! cookie_secret_file = "/var/lib/lablink/cookie-secret"   # hex, shared by replicas
+//!
 //! [[grading.platforms]]
 //! name = "moodle"
 //! issuer = "https://moodle.example.org"
@@ -28,6 +32,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use serde::Deserialize;
 
+use crate::auth::HubConfig;
+
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GradingConfig {
@@ -49,6 +55,9 @@ pub struct GradingConfig {
     pub platforms: Vec<Platform>,
     #[serde(default)]
     pub courses: Vec<Course>,
+    /// The JupyterHub that says who calls (see [`crate::auth`]).
+    #[serde(default)]
+    pub hub: Option<HubConfig>,
 }
 
 /// An LTI 1.3 platform (an LMS) this tool is registered with.
@@ -227,6 +236,17 @@ lti11 = { consumer_key = "k", secret = "s" }
         assert_eq!(c.prefix(Some("/services/lablink-grading")), "/services/lablink-grading/");
         let top_level = FULL.replace("[grading]\n", "").replace("grading.", "");
         assert_eq!(GradingConfig::from_toml(&top_level).unwrap(), c);
+    }
+
+    #[test]
+    fn reads_the_optional_hub_table() {
+        assert_eq!(GradingConfig::from_toml(FULL).unwrap().hub, None);
+        let with_hub =
+            format!("{FULL}\n[grading.hub]\ncache_seconds = 5\npublic_hub_url = \"https://h/hub/\"\n");
+        let hub = GradingConfig::from_toml(&with_hub).unwrap().hub.unwrap();
+        assert_eq!((hub.cache_seconds, hub.public_hub_url.as_deref()), (Some(5), Some("https://h/hub/")));
+        let typo = format!("{FULL}\n[grading.hub]\napi_urll = \"http://h\"\n");
+        assert!(format!("{:#}", GradingConfig::from_toml(&typo).unwrap_err()).contains("unknown field"));
     }
 
     #[test]

@@ -28,7 +28,11 @@ pub async fn serve(
     if !resumed.is_empty() {
         tracing::info!(jobs = resumed.len(), "resuming syncs a stopped service left unfinished");
     }
-    let state = Arc::new(routes::AppState { key, service: Some(service) });
+    let hub = auth::HubAuth::new(config.hub.as_ref(), &prefix)?.unwrap_or_else(|| {
+        tracing::warn!("no JupyterHub configured: requests needing a signed-in user will get 503");
+        auth::HubAuth::disabled(&prefix)
+    });
+    let state = routes::AppState { key, hub: Arc::new(hub), service: Some(service) };
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     tracing::info!(listen = %listener.local_addr()?, %prefix, courses = config.courses.len(), "grading service ready");
     axum::serve(listener, routes::router(state, &prefix)).with_graceful_shutdown(shutdown).await?;

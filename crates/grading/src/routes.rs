@@ -2,23 +2,34 @@
 
 use std::sync::Arc;
 
-use axum::extract::State;
+use axum::extract::{FromRef, State};
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::json;
 
+use crate::auth::{self, HubAuth};
 use crate::keys::SigningKey;
 use crate::service::Service;
 
+/// The router's state; cheap to clone (every field is an `Arc`).
+#[derive(Clone)]
 pub struct AppState {
     pub key: Arc<SigningKey>,
-    /// The courses and their syncs; `None` serves only `/health` and `/jwks`.
+    pub hub: Arc<HubAuth>,
+    /// The courses and their syncs; `None` serves only `/health`, `/jwks` and sign-in.
     pub service: Option<Arc<Service>>,
 }
 
-pub type SharedState = Arc<AppState>;
+pub type SharedState = AppState;
+
+/// Lets handlers take the `Caller` extractor.
+impl FromRef<AppState> for Arc<HubAuth> {
+    fn from_ref(state: &AppState) -> Self {
+        state.hub.clone()
+    }
+}
 
 pub fn router(state: SharedState, prefix: &str) -> Router {
     let routes = Router::new()
@@ -27,6 +38,7 @@ pub fn router(state: SharedState, prefix: &str) -> Router {
             get(|| async { Json(json!({"status": "ok", "version": env!("CARGO_PKG_VERSION")})) }),
         )
         .route("/jwks", get(jwks))
+        .merge(auth::routes())
         .merge(crate::api::routes())
         .with_state(state);
     match prefix.trim_end_matches('/') {

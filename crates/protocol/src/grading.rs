@@ -226,14 +226,27 @@ pub struct JobList {
     pub jobs: Vec<JobStatus>,
 }
 
-/// Machine-readable codes of the grading API's errors.
+/// Machine-readable codes of the grading API's errors (sign-in ones included).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum GradingErrorCode {
-    /// 401: no hub identity (sign in again).
+    /// 401: no hub identity (sign in again; `login_url` says where).
     SignedOut,
+    /// 401: the hub does not accept the token (unknown, revoked, expired, malformed).
+    InvalidToken,
+    /// 403: a service's token, not a user's.
+    NotAUser,
+    /// 403: the token lacks the scope to reach this service.
+    NoAccess,
+    /// 403: a cookie-authenticated change without proof it came from our own pages.
+    CrossSiteRequest,
     /// 403: signed in, but not an instructor of the course.
-    Forbidden,
+    NotInstructor,
+    /// 403: the hub refused or did not complete the sign-in.
+    OauthDenied,
+    OauthFailed,
+    /// 400: a sign-in callback this browser did not start.
+    BadOauthState,
     /// 404: no such course, assignment or job.
     NotFound,
     /// 400: a malformed request.
@@ -242,39 +255,82 @@ pub enum GradingErrorCode {
     Conflict,
     /// 502: the LMS failed or refused the service.
     Lms,
+    /// 502: JupyterHub did not answer as expected.
+    HubUnavailable,
+    /// 503: the service has no JupyterHub to check callers with.
+    HubNotConfigured,
+    /// 503: the service's hub role lacks a scope it needs.
+    HubMisconfigured,
     /// 500: the gradebook could not be read.
     Gradebook,
-    /// 503: the service has no JupyterHub to check callers with.
-    NoHub,
     Internal,
 }
 
 impl GradingErrorCode {
+    pub const ALL: [GradingErrorCode; 18] = [
+        Self::SignedOut,
+        Self::InvalidToken,
+        Self::NotAUser,
+        Self::NoAccess,
+        Self::CrossSiteRequest,
+        Self::NotInstructor,
+        Self::OauthDenied,
+        Self::OauthFailed,
+        Self::BadOauthState,
+        Self::NotFound,
+        Self::BadRequest,
+        Self::Conflict,
+        Self::Lms,
+        Self::HubUnavailable,
+        Self::HubNotConfigured,
+        Self::HubMisconfigured,
+        Self::Gradebook,
+        Self::Internal,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::SignedOut => "signed_out",
-            Self::Forbidden => "forbidden",
+            Self::InvalidToken => "invalid_token",
+            Self::NotAUser => "not_a_user",
+            Self::NoAccess => "no_access",
+            Self::CrossSiteRequest => "cross_site_request",
+            Self::NotInstructor => "not_instructor",
+            Self::OauthDenied => "oauth_denied",
+            Self::OauthFailed => "oauth_failed",
+            Self::BadOauthState => "bad_oauth_state",
             Self::NotFound => "not_found",
             Self::BadRequest => "bad_request",
             Self::Conflict => "conflict",
             Self::Lms => "lms",
+            Self::HubUnavailable => "hub_unavailable",
+            Self::HubNotConfigured => "hub_not_configured",
+            Self::HubMisconfigured => "hub_misconfigured",
             Self::Gradebook => "gradebook",
-            Self::NoHub => "no_hub",
             Self::Internal => "internal",
         }
+    }
+
+    pub fn from_wire(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == name)
     }
 
     /// The HTTP status that goes with the code.
     pub fn status(self) -> u16 {
         match self {
-            Self::SignedOut => 401,
-            Self::Forbidden => 403,
+            Self::SignedOut | Self::InvalidToken => 401,
+            Self::NotAUser
+            | Self::NoAccess
+            | Self::CrossSiteRequest
+            | Self::NotInstructor
+            | Self::OauthDenied
+            | Self::OauthFailed => 403,
+            Self::BadOauthState | Self::BadRequest => 400,
             Self::NotFound => 404,
-            Self::BadRequest => 400,
             Self::Conflict => 409,
-            Self::Lms => 502,
+            Self::Lms | Self::HubUnavailable => 502,
+            Self::HubNotConfigured | Self::HubMisconfigured => 503,
             Self::Gradebook | Self::Internal => 500,
-            Self::NoHub => 503,
         }
     }
 }
@@ -283,6 +339,9 @@ impl GradingErrorCode {
 pub struct GradingErrorDetail {
     pub code: GradingErrorCode,
     pub message: String,
+    /// With `signed_out`: where to send the browser to sign in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub login_url: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -315,10 +374,20 @@ mod tests {
     #[test]
     fn error_codes_name_their_status() {
         let body = GradingErrorBody {
-            error: GradingErrorDetail { code: GradingErrorCode::Forbidden, message: "no".into() },
+            error: GradingErrorDetail {
+                code: GradingErrorCode::NotInstructor,
+                message: "no".into(),
+                login_url: None,
+            },
         };
-        assert_eq!(serde_json::to_string(&body).unwrap(), r#"{"error":{"code":"forbidden","message":"no"}}"#);
-        assert_eq!(GradingErrorCode::Forbidden.status(), 403);
-        assert_eq!(serde_json::to_value(GradingErrorCode::NoHub).unwrap(), GradingErrorCode::NoHub.as_str());
+        assert_eq!(
+            serde_json::to_string(&body).unwrap(),
+            r#"{"error":{"code":"not_instructor","message":"no"}}"#
+        );
+        assert_eq!(GradingErrorCode::NotInstructor.status(), 403);
+        for code in GradingErrorCode::ALL {
+            assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());
+            assert_eq!(GradingErrorCode::from_wire(code.as_str()), Some(code));
+        }
     }
 }

@@ -107,6 +107,8 @@ fn test(root: &std::path::Path) -> anyhow::Result<()> {
     clippy.extend(["--tests", "--", "-D", "warnings"]);
     run(cargo(root).args(clippy))?;
     let venv = python::ensure_venv(root)?;
+    // Before the tests: the hub tests start configurable-http-proxy from node_modules.
+    wasm::ensure_npm(root)?;
     step("tests");
     run(cargo(root).env("LABLINK_VENV", &venv).args(["test", "--workspace", "--all-targets"]))?;
     step("component tests in headless chromium (wasm-bindgen-test)");

@@ -1,4 +1,4 @@
-//! The Python side of the tests (nbgrader; later JupyterHub and the LTI test platform), in a
+//! The Python side of the tests (nbgrader, JupyterHub, the LTI test platform), in a
 //! venv under target/ made from `tests/grading/requirements.txt`, whose versions are pinned.
 
 use std::path::{Path, PathBuf};
@@ -16,7 +16,7 @@ pub fn ensure_venv(root: &Path) -> anyhow::Result<PathBuf> {
     if std::fs::read(&stamp).ok().as_deref() == Some(&requirements[..]) && venv.join("bin/python").exists() {
         return Ok(venv);
     }
-    step("Python venv for the tests (nbgrader from PyPI; a minute or two, once)");
+    step("Python venv for the tests (nbgrader, JupyterHub from PyPI; a minute or two, once)");
     if !venv.join("bin/python").exists() {
         run(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
     }

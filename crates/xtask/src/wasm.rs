@@ -66,7 +66,7 @@ pub fn ensure_npm(root: &Path) -> anyhow::Result<()> {
     if std::fs::read(&stamp).ok().as_deref() == Some(&lock[..]) {
         return Ok(());
     }
-    step("npm ci (binaryen, playwright-core)");
+    step("npm ci (binaryen, playwright-core, configurable-http-proxy)");
     run(Command::new("npm").current_dir(root).args(["ci", "--no-audit", "--no-fund"]))?;
     std::fs::write(stamp, lock)?;
     Ok(())

@@ -4,6 +4,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 
+use lablink_grading::auth::HubAuth;
 use lablink_grading::config::Platform;
 use lablink_grading::keys::SigningKey;
 use lablink_grading::routes::{AppState, router};
@@ -15,7 +16,7 @@ pub struct Lms {
     child: Child,
     pub info: Value,
     _dir: tempfile::TempDir,
-    pub key: Arc<AppState>,
+    pub key: AppState,
 }
 
 impl Drop for Lms {
@@ -29,7 +30,8 @@ impl Drop for Lms {
 pub async fn start() -> Lms {
     let dir = tempfile::tempdir().unwrap();
     let key = SigningKey::load_or_create(&dir.path().join("key.pem")).unwrap();
-    let state = Arc::new(AppState { key: Arc::new(key), service: None });
+    let hub = Arc::new(HubAuth::disabled("/services/grading/"));
+    let state = AppState { key: Arc::new(key), hub, service: None };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let jwks = format!("http://{}/services/grading/jwks", listener.local_addr().unwrap());
     tokio::spawn(axum::serve(listener, router(state.clone(), "/services/grading/")).into_future());

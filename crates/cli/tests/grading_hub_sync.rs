@@ -1,0 +1,217 @@
+//! The grades API end to end: a real JupyterHub runs the service, which reads a gradebook made
+//! by nbgrader and syncs it to the LTI 1.3 test platform. Instructors see, preview, sync (with
+//! progress as server-sent events) and export; a student is refused everywhere; a body that
+//! tries to name the user is refused.
+
+#[path = "../../grading/tests/common/mod.rs"]
+mod common;
+mod hub;
+
+use std::collections::BTreeMap;
+
+use hub::{ADMIN, GROUP, Hub, HubSetup, STUDENT, TEACHER};
+use reqwest::StatusCode;
+use reqwest::blocking::{Client, RequestBuilder, Response};
+use serde_json::{Value, json};
+
+const LEARNER: &str = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner";
+
+fn token(request: RequestBuilder, token: &str) -> RequestBuilder {
+    request.header("authorization", format!("token {token}"))
+}
+
+fn answer(response: Response) -> (StatusCode, Value) {
+    let status = response.status();
+    let text = response.text().unwrap();
+    let body = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{status}: not JSON ({e}): {text}"));
+    (status, body)
+}
+
+fn get(client: &Client, hub: &Hub, who: &str, path: &str) -> (StatusCode, Value) {
+    answer(token(client.get(hub.url(path)), who).send().unwrap())
+}
+
+fn post(client: &Client, hub: &Hub, who: &str, path: &str, body: &str) -> (StatusCode, Value) {
+    let request = client.post(hub.url(path)).header("content-type", "application/json").body(body.to_owned());
+    answer(token(request, who).send().unwrap())
+}
+
+/// The `event:`/`data:` pairs of a server-sent event stream, read to its end.
+fn events(text: &str) -> Vec<(String, Value)> {
+    let mut out = Vec::new();
+    for block in text.split("\n\n") {
+        let mut name = String::new();
+        let mut data = String::new();
+        for line in block.lines() {
+            if let Some(v) = line.strip_prefix("event:") {
+                name = v.trim().to_owned();
+            } else if let Some(v) = line.strip_prefix("data:") {
+                data.push_str(v.trim_start());
+            }
+        }
+        if !data.is_empty() {
+            out.push((name, serde_json::from_str(&data).unwrap()));
+        }
+    }
+    out
+}
+
+#[test]
+fn instructors_preview_sync_and_export_through_the_hub_and_students_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (gradebook, _) = common::nbgrader_course(dir.path());
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let lms = rt.block_on(common::lms::start());
+    let members: Vec<Value> = ["lms-alice", "lms-bob", "lms-dave"]
+        .iter()
+        .map(|id| json!({"user_id": id, "roles": [LEARNER]}))
+        .collect();
+    rt.block_on(lms.control("POST", "/_test/members", Some(json!({"ctx": "42", "members": members}))));
+
+    let grading_toml = format!(
+        r#"key_file = {key:?}
+journal = "{{dir}}/journal.sqlite"
+[[grading.platforms]]
+name = "test"
+issuer = {issuer:?}
+client_id = "lablink-grading"
+deployment_id = "1"
+token_url = {token:?}
+keyset_url = {keyset:?}
+[[grading.courses]]
+id = "intro-python"
+gradebook = {gradebook:?}
+instructor_group = "{GROUP}"
+platform = "test"
+lineitems_url = {lineitems:?}
+memberships_url = {members:?}
+"#,
+        key = lms.key_file(),
+        issuer = lms.info["issuer"].as_str().unwrap(),
+        token = lms.info["token_url"].as_str().unwrap(),
+        keyset = lms.info["platform_jwks_url"].as_str().unwrap(),
+        lineitems = lms.course("lineitems"),
+        members = lms.course("context_memberships_url"),
+    );
+    let hub = Hub::start_with(HubSetup { grading_toml, ..HubSetup::default() });
+    let client = hub.client();
+    let (teacher, student, admin) = (hub.token(TEACHER), hub.token(STUDENT), hub.token(ADMIN));
+
+    // Courses: the teacher's group has one; the student sees none.
+    let (status, body) = get(&client, &hub, &teacher, "api/courses");
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["user"], TEACHER);
+    assert_eq!(body["courses"], json!([{"id": "intro-python", "lms": "lti13", "instructor_group": GROUP}]));
+    let (_, body) = get(&client, &hub, &student, "api/courses");
+    assert_eq!(body["courses"], json!([]));
+
+    // Assignments with their maxima and counts, as nbgrader has them.
+    let (_, body) = get(&client, &hub, &teacher, "api/courses/intro-python/assignments");
+    let ps1 = body["assignments"].as_array().unwrap().iter().find(|a| a["name"] == "ps1").unwrap().clone();
+    assert_eq!((ps1["max_score"].as_f64(), ps1["students"].as_u64()), (Some(11.5), Some(5)), "{ps1}");
+
+    // Every grade route refuses the student, with a sentence naming the group.
+    let grades = "api/courses/intro-python/assignments/ps1/grades";
+    for (status, body) in [
+        get(&client, &hub, &student, "api/courses/intro-python/assignments"),
+        get(&client, &hub, &student, grades),
+        get(&client, &hub, &student, &format!("{grades}.csv")),
+        post(&client, &hub, &student, "api/courses/intro-python/assignments/ps1/sync", "{}"),
+        get(&client, &hub, &student, "api/courses/intro-python/jobs"),
+    ] {
+        assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::FORBIDDEN, Some("not_instructor")));
+        assert!(body["error"]["message"].as_str().unwrap().contains(GROUP), "{body}");
+    }
+    // Naming the user in the body is refused, not obeyed, and nothing is sent.
+    let (status, body) = post(
+        &client,
+        &hub,
+        &student,
+        "api/courses/intro-python/assignments/ps1/sync",
+        r#"{"user":"teacher"}"#,
+    );
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let (status, body) = post(
+        &client,
+        &hub,
+        &teacher,
+        "api/courses/intro-python/assignments/ps1/preview",
+        r#"{"user":"teacher"}"#,
+    );
+    assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("bad_request")));
+    let (status, body) =
+        post(&client, &hub, &teacher, "api/courses/intro-python/assignments/ps1/sync", "{not json");
+    assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("bad_request")));
+
+    // The table and the preview: three to send, carol has no LMS id, eve is not enrolled.
+    let (status, table) = get(&client, &hub, &teacher, grades);
+    assert_eq!(status, 200, "{table}");
+    assert_eq!(table["lms"]["error"], Value::Null, "{table}");
+    let status_of = |rows: &Value, key: &str| -> BTreeMap<String, String> {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .map(|r| (r["student_id"].as_str().unwrap().to_owned(), r[key].as_str().unwrap().to_owned()))
+            .collect()
+    };
+    let planned = status_of(&table["rows"], "status");
+    assert_eq!(planned["alice"], "pending");
+    assert_eq!(planned["carol"], "no_lms_id");
+    assert_eq!(planned["eve.o'neil"], "not_enrolled");
+    let (_, preview) = post(&client, &hub, &teacher, "api/courses/intro-python/assignments/ps1/preview", "");
+    assert_eq!(preview["counts"], json!({"pending": 3, "not_enrolled": 1, "no_lms_id": 1}), "{preview}");
+    assert!(rt.block_on(lms.control("GET", "/_test/scores", None))["log"].as_array().unwrap().is_empty());
+
+    // The sync: 202 with the job, then its progress as server-sent events until `done`.
+    let (status, job) = post(&client, &hub, &teacher, "api/courses/intro-python/assignments/ps1/sync", "{}");
+    assert_eq!(status, StatusCode::ACCEPTED, "{job}");
+    assert_eq!(job["started_by"], TEACHER);
+    let id = job["id"].as_str().unwrap();
+    let (status, body) = get(&client, &hub, &student, &format!("api/jobs/{id}"));
+    assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::FORBIDDEN, Some("not_instructor")));
+    let stream = token(client.get(hub.url(&format!("api/jobs/{id}/events"))), &teacher).send().unwrap();
+    assert_eq!(stream.headers()["content-type"], "text/event-stream");
+    let events = events(&stream.text().unwrap());
+    let (last, done) = events.last().unwrap();
+    assert_eq!(last, "done", "{events:?}");
+    assert_eq!(done["state"], "finished");
+    assert_eq!(done["counts"], json!({"sent": 3, "not_enrolled": 1, "no_lms_id": 1}), "{done}");
+    assert_eq!(status_of(&done["students"], "outcome")["alice"], "sent");
+
+    // Landed in the LMS once each, for the right users.
+    let log = rt.block_on(lms.control("GET", "/_test/scores", None));
+    let mut users: Vec<&str> =
+        log["log"].as_array().unwrap().iter().map(|e| e["body"]["userId"].as_str().unwrap()).collect();
+    users.sort();
+    assert_eq!(users, ["lms-alice", "lms-bob", "lms-dave"]);
+
+    // The CSV export shows what the LMS now holds; the admin may read it too.
+    for who in [&teacher, &admin] {
+        let reply = token(client.get(hub.url(&format!("{grades}.csv"))), who).send().unwrap();
+        assert_eq!(reply.status(), 200);
+        assert!(reply.headers()["content-disposition"].to_str().unwrap().contains("intro-python-ps1.csv"));
+        let csv = reply.text().unwrap();
+        let mut lines = csv.lines();
+        assert!(lines.next().unwrap().starts_with("student_id,first_name,last_name,lms_user_id"), "{csv}");
+        let alice = lines.find(|l| l.starts_with("alice,")).unwrap();
+        assert!(alice.ends_with(",unchanged"), "{alice}");
+    }
+
+    // A second sync sends nothing; the job list shows both, newest first.
+    let (_, again) = post(&client, &hub, &teacher, "api/courses/intro-python/assignments/ps1/sync", "{}");
+    let again_id = again["id"].as_str().unwrap();
+    let mut state = again["state"].clone();
+    for _ in 0..100 {
+        if state != "running" {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        state = get(&client, &hub, &teacher, &format!("api/jobs/{again_id}")).1["state"].clone();
+    }
+    let (_, jobs) = get(&client, &hub, &teacher, "api/courses/intro-python/jobs");
+    assert_eq!(jobs["jobs"][0]["id"], again_id);
+    assert_eq!(jobs["jobs"][0]["counts"]["unchanged"], 3, "{jobs}");
+    assert_eq!(jobs["jobs"][1]["id"], id);
+    let log = rt.block_on(lms.control("GET", "/_test/scores", None));
+    assert_eq!(log["log"].as_array().unwrap().len(), 3, "no score sent twice");
+}
