@@ -83,7 +83,9 @@ impl From<SyncError> for ApiError {
         let code = match &e {
             SyncError::Gradebook(GradebookError::NoSuchAssignment(_)) => GradingErrorCode::NotFound,
             SyncError::Gradebook(_) => GradingErrorCode::Gradebook,
-            SyncError::Token(_) | SyncError::Lms(_) | SyncError::NoLineItem(_) => GradingErrorCode::Lms,
+            SyncError::Token(_) | SyncError::Lms(_) | SyncError::Outcomes(_) | SyncError::NoLineItem(_) => {
+                GradingErrorCode::Lms
+            }
             SyncError::NoSuchJob(_) => GradingErrorCode::NotFound,
             SyncError::Journal(_) => GradingErrorCode::Internal,
         };

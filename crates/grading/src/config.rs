@@ -103,6 +103,11 @@ pub struct Course {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Lti11 {
+    /// The LMS's Basic Outcomes service (`lis_outcome_service_url`).
+    pub outcome_service_url: String,
+    /// Each student's `lis_result_sourcedid`, built from `{assignment}`, `{student}` (nbgrader
+    /// id) and `{lms_user_id}`.
+    pub sourcedid: String,
     pub consumer_key: String,
     /// The shared secret, or a file holding it.
     #[serde(default)]
@@ -223,7 +228,7 @@ platform = "moodle"
 id = "old"
 gradebook = "/srv/old/gradebook.db"
 instructor_group = "formgrade-old"
-lti11 = { consumer_key = "k", secret = "s" }
+lti11 = { outcome_service_url = "https://old.example.org/outcomes", sourcedid = "{assignment}:{lms_user_id}", consumer_key = "k", secret = "s" }
 "#;
 
     #[test]
@@ -253,7 +258,7 @@ lti11 = { consumer_key = "k", secret = "s" }
     fn refuses_inconsistent_configs_with_the_reason() {
         let cases = [
             (FULL.replace("platform = \"moodle\"", "platform = \"canvas\""), "no platform named \"canvas\""),
-            (FULL.replace("lti11 = { consumer_key = \"k\", secret = \"s\" }", ""), "no LMS"),
+            (FULL.lines().filter(|l| !l.starts_with("lti11")).collect::<Vec<_>>().join("\n"), "no LMS"),
             (FULL.replace("secret = \"s\"", "secret = \"s\", secret_file = \"/f\""), "one of them"),
             (
                 FULL.replace("token_url = \"https://", "token_url = \"ftp://"),

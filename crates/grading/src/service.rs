@@ -14,7 +14,7 @@ use crate::keys::SigningKey;
 use crate::lti::clock::ScoreClock;
 use crate::lti::http::{self, RetryPolicy};
 use crate::lti::token::TokenCache;
-use crate::sync::{Plan, Summary, SyncError, Syncer, Target};
+use crate::sync::{AgsTarget, OutcomesTarget, Plan, Summary, SyncError, Syncer, Target};
 
 /// Jobs listed per course.
 pub const JOBS_LISTED: u32 = 50;
@@ -76,16 +76,39 @@ impl Service {
 
     /// Where the course's scores go.
     pub fn target(&self, course: &Course) -> Result<Target, ServiceError> {
-        let why = |why: &str| ServiceError::Config { course: course.id.clone(), why: why.to_owned() };
-        let name = course.platform.as_deref().ok_or_else(|| why("LTI 1.1 courses are not synced yet"))?;
-        let platform =
-            self.config.platforms.iter().find(|p| p.name == name).ok_or_else(|| why("no platform"))?;
-        Ok(Target {
+        let why = |why: String| ServiceError::Config { course: course.id.clone(), why };
+        if let Some(lti11) = &course.lti11 {
+            let secret = match (&lti11.secret, &lti11.secret_file) {
+                (Some(secret), _) => secret.clone(),
+                (None, Some(file)) => std::fs::read_to_string(file)
+                    .map_err(|e| why(format!("reading the LTI 1.1 secret {}: {e}", file.display())))?
+                    .trim()
+                    .to_owned(),
+                (None, None) => return Err(why("no LTI 1.1 secret".into())),
+            };
+            return Ok(Target::Outcomes(OutcomesTarget {
+                url: lti11.outcome_service_url.clone(),
+                consumer_key: lti11.consumer_key.clone(),
+                secret,
+                sourcedid: lti11.sourcedid.clone(),
+            }));
+        }
+        let name = course.platform.as_deref().ok_or_else(|| why("no platform".into()))?;
+        let platform = self
+            .config
+            .platforms
+            .iter()
+            .find(|p| p.name == name)
+            .ok_or_else(|| why(format!("no platform {name:?}")))?;
+        Ok(Target::Ags(AgsTarget {
             platform: platform.clone(),
-            lineitems_url: course.lineitems_url.clone().ok_or_else(|| why("no lineitems_url"))?,
-            memberships_url: course.memberships_url.clone().ok_or_else(|| why("no memberships_url"))?,
+            lineitems_url: course.lineitems_url.clone().ok_or_else(|| why("no lineitems_url".into()))?,
+            memberships_url: course
+                .memberships_url
+                .clone()
+                .ok_or_else(|| why("no memberships_url".into()))?,
             create_line_items: course.create_line_items,
-        })
+        }))
     }
 
     fn gradebook(&self, course: &str) -> Result<PathBuf, ServiceError> {

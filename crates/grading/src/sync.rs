@@ -20,6 +20,7 @@ use crate::keys::SigningKey;
 use crate::lti::ags::{Ags, AgsError, LineItem, Score};
 use crate::lti::clock::{self, ScoreClock};
 use crate::lti::http::RetryPolicy;
+use crate::lti::lti11::{Lti11Error, Outcomes};
 use crate::lti::token::{self, TokenCache, TokenError};
 
 /// Tag of the line items this service creates.
@@ -35,6 +36,8 @@ pub enum SyncError {
     Token(#[from] TokenError),
     #[error(transparent)]
     Lms(#[from] AgsError),
+    #[error(transparent)]
+    Outcomes(#[from] Lti11Error),
     #[error("the sync journal failed: {0}")]
     Journal(#[from] rusqlite::Error),
     #[error("no line item for {0:?} in the LMS, and creating it was not allowed")]
@@ -45,11 +48,41 @@ pub enum SyncError {
 
 /// Where an assignment's scores go.
 #[derive(Debug, Clone)]
-pub struct Target {
+pub enum Target {
+    /// LTI 1.3 Assignment and Grade Services.
+    Ags(AgsTarget),
+    /// LTI 1.1 Basic Outcomes.
+    Outcomes(OutcomesTarget),
+}
+
+#[derive(Debug, Clone)]
+pub struct AgsTarget {
     pub platform: Platform,
     pub lineitems_url: String,
     pub memberships_url: String,
     pub create_line_items: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct OutcomesTarget {
+    pub url: String,
+    pub consumer_key: String,
+    pub secret: String,
+    /// The student's `lis_result_sourcedid`, from `{assignment}`, `{student}`, `{lms_user_id}`.
+    pub sourcedid: String,
+}
+
+impl OutcomesTarget {
+    pub fn sourcedid(&self, assignment: &str, student: &str, lms_user_id: &str) -> String {
+        self.sourcedid
+            .replace("{assignment}", assignment)
+            .replace("{student}", student)
+            .replace("{lms_user_id}", lms_user_id)
+    }
+
+    fn client<'a>(&'a self, client: &'a reqwest::Client, retry: RetryPolicy) -> Outcomes<'a> {
+        Outcomes { client, consumer_key: &self.consumer_key, secret: &self.secret, retry }
+    }
 }
 
 /// A job to plan: which assignment of which course, for whom, started by whom.
@@ -95,6 +128,11 @@ pub fn on_scale(score: f64, max: f64, line_max: f64) -> f64 {
     if max > 0.0 { score * line_max / max } else { 0.0 }
 }
 
+/// A score as LTI 1.1's fraction of the maximum, capped to 0–1.
+fn fraction_of(score: f64, max: f64) -> f64 {
+    if max > 0.0 { (score / max).clamp(0.0, 1.0) } else { 0.0 }
+}
+
 fn same(a: f64, b: f64) -> bool {
     (a - b).abs() < 1e-6
 }
@@ -118,7 +156,7 @@ impl Syncer {
     async fn find_line_item(
         &self,
         ags: &Ags<'_>,
-        target: &Target,
+        target: &AgsTarget,
         assignment: &str,
     ) -> Result<Option<LineItem>, SyncError> {
         let items = ags.line_items(&target.lineitems_url).await?;
@@ -129,7 +167,7 @@ impl Syncer {
     async fn line_item(
         &self,
         ags: &Ags<'_>,
-        target: &Target,
+        target: &AgsTarget,
         assignment: &str,
         max: f64,
     ) -> Result<LineItem, SyncError> {
@@ -166,6 +204,20 @@ impl Syncer {
     pub async fn assess(
         &self,
         target: &Target,
+        assignment: &str,
+        max_score: f64,
+        scores: &[StudentScore],
+        create: bool,
+    ) -> Result<Assessment, SyncError> {
+        match target {
+            Target::Ags(target) => self.assess_ags(target, assignment, max_score, scores, create).await,
+            Target::Outcomes(target) => self.assess_outcomes(target, assignment, scores).await,
+        }
+    }
+
+    async fn assess_ags(
+        &self,
+        target: &AgsTarget,
         assignment: &str,
         max_score: f64,
         scores: &[StudentScore],
@@ -235,7 +287,13 @@ impl Syncer {
             scores.retain(|s| only.contains(&s.student.id));
         }
         let assessment = self.assess(target, plan.assignment, max_score, &scores, true).await?;
-        let lineitem = assessment.line_item.and_then(|i| i.id).expect("line items from the LMS have ids");
+        // LTI 1.1 has no line item: the outcomes URL stands in its place in the journal.
+        let lineitem = match target {
+            Target::Ags(_) => {
+                assessment.line_item.and_then(|i| i.id).expect("line items from the LMS have ids")
+            }
+            Target::Outcomes(o) => o.url.clone(),
+        };
         let job = Job {
             id: format!("{:024x}", rand::random::<u128>() >> 32),
             course: plan.course.to_owned(),
@@ -272,6 +330,12 @@ impl Syncer {
         let lineitem = job.lineitem.clone().ok_or_else(|| SyncError::NoLineItem(job.assignment.clone()))?;
         let rows: Vec<StudentRow> =
             self.journal(|j| j.students(job_id))?.into_iter().filter(|r| !r.outcome.is_final()).collect();
+        let target = match target {
+            Target::Ags(target) => target,
+            Target::Outcomes(target) => {
+                return self.send_all_outcomes(job_id, &job.assignment, target, rows).await;
+            }
+        };
         if !rows.is_empty() {
             let token = self.token(&target.platform).await?;
             let ags = Ags { client: &self.client, token: &token, retry: self.retry };
@@ -293,6 +357,138 @@ impl Syncer {
                 .await;
         }
         Ok(())
+    }
+
+    /// LTI 1.1: what the LMS holds per student (read one by one: there is no roster or
+    /// results service), and what a sync would do.
+    async fn assess_outcomes(
+        &self,
+        target: &OutcomesTarget,
+        assignment: &str,
+        scores: &[StudentScore],
+    ) -> Result<Assessment, SyncError> {
+        let outcomes = target.client(&self.client, self.retry);
+        // Owned sourcedids: the futures must not borrow the scores (axum needs them `Send`
+        // for any lifetime).
+        let sourcedids: Vec<Option<String>> = scores
+            .iter()
+            .map(|s| {
+                s.student.lms_user_id.as_deref().map(|id| target.sourcedid(assignment, &s.student.id, id))
+            })
+            .collect();
+        let (outcomes, url) = (&outcomes, target.url.as_str());
+        let held: Vec<Result<Option<f64>, Lti11Error>> = futures_util::stream::iter(sourcedids)
+            .map(|sourcedid| async move {
+                match sourcedid {
+                    None => Ok(None),
+                    Some(sourcedid) => outcomes.read_result(url, &sourcedid).await,
+                }
+            })
+            .buffered(self.concurrency)
+            .collect()
+            .await;
+        let mut rows = Vec::with_capacity(scores.len());
+        for (s, held) in scores.iter().zip(held) {
+            let mut detail = None;
+            let held = match (&s.student.lms_user_id, held) {
+                (None, _) => None,
+                // The LMS knows no such result: the student never launched this activity.
+                (Some(_), Err(Lti11Error::Refused { status: 200, description, .. })) => {
+                    detail = Some(description);
+                    None
+                }
+                (Some(_), Err(e)) => return Err(e.into()),
+                (Some(_), Ok(held)) => held,
+            };
+            let outcome = match &s.student.lms_user_id {
+                None => Outcome::NoLmsId,
+                Some(_) if detail.is_some() => Outcome::NotEnrolled,
+                Some(_) if s.ungraded_cells > 0 => {
+                    detail = Some(format!(
+                        "{} cells await a manual grade; LTI 1.1 cannot mark a grade pending, so it waits",
+                        s.ungraded_cells
+                    ));
+                    Outcome::Held
+                }
+                Some(_) if held.is_some_and(|h| same(h, fraction_of(s.score, s.max_score))) => {
+                    Outcome::Unchanged
+                }
+                Some(_) => Outcome::Pending,
+            };
+            rows.push(StudentRow {
+                student_id: s.student.id.clone(),
+                lms_user_id: s.student.lms_user_id.clone(),
+                score: s.score,
+                max_score: s.max_score,
+                lms_score: held.map(|fraction| fraction * s.max_score),
+                outcome,
+                timestamp: None,
+                detail,
+            });
+        }
+        Ok(Assessment { line_item: None, line_max: 1.0, rows })
+    }
+
+    async fn send_all_outcomes(
+        &self,
+        job_id: &str,
+        assignment: &str,
+        target: &OutcomesTarget,
+        rows: Vec<StudentRow>,
+    ) -> Result<(), SyncError> {
+        let outcomes = target.client(&self.client, self.retry);
+        futures_util::stream::iter(rows)
+            .for_each_concurrent(self.concurrency, |row| {
+                let outcomes = &outcomes;
+                async move {
+                    let (outcome, detail) =
+                        self.send_outcome(outcomes, target, job_id, assignment, &row).await;
+                    if let Err(e) = self
+                        .journal(|j| j.finish_student(job_id, &row.student_id, outcome, detail.as_deref()))
+                    {
+                        tracing::error!(error = %e, "journal write failed");
+                    }
+                    self.notify();
+                }
+            })
+            .await;
+        Ok(())
+    }
+
+    /// One LTI 1.1 result. replaceResult is idempotent, yet a resumed row is read first, so a
+    /// grade that landed before a crash is not sent again.
+    async fn send_outcome(
+        &self,
+        outcomes: &Outcomes<'_>,
+        target: &OutcomesTarget,
+        job_id: &str,
+        assignment: &str,
+        row: &StudentRow,
+    ) -> (Outcome, Option<String>) {
+        let Some(user) = row.lms_user_id.as_deref() else { return (Outcome::NoLmsId, None) };
+        let sourcedid = target.sourcedid(assignment, &row.student_id, user);
+        let fraction = fraction_of(row.score, row.max_score);
+        if row.outcome == Outcome::Sending
+            && let Ok(Some(held)) = outcomes.read_result(&target.url, &sourcedid).await
+            && same(held, fraction)
+        {
+            return (Outcome::Sent, Some("landed before the service stopped".into()));
+        }
+        let stamp = clock::format(self.clock.next());
+        if let Err(e) = self.journal(|j| j.sending(job_id, &row.student_id, &stamp)) {
+            return (Outcome::Failed, Some(format!("journal: {e}")));
+        }
+        let capped =
+            (row.score > row.max_score).then(|| "above the maximum (extra credit): sent as 100 %".to_owned());
+        match outcomes.replace_result(&target.url, &sourcedid, fraction).await {
+            Ok(()) => (Outcome::Sent, capped),
+            Err(
+                e @ (Lti11Error::InvalidScore { .. }
+                | Lti11Error::InvalidSourcedid
+                | Lti11Error::Refused { .. }),
+            ) => (Outcome::Refused, Some(e.to_string())),
+            Err(e) => (Outcome::Failed, Some(e.to_string())),
+        }
     }
 
     /// One student's score, with the journal written before it leaves.

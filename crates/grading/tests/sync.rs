@@ -13,7 +13,7 @@ use lablink_grading::lti::ags::{Ags, Score};
 use lablink_grading::lti::clock::{self, ScoreClock};
 use lablink_grading::lti::http::{self, RetryPolicy};
 use lablink_grading::lti::token::TokenCache;
-use lablink_grading::sync::{Plan, Syncer, Target};
+use lablink_grading::sync::{AgsTarget, OutcomesTarget, Plan, Syncer, Target};
 use serde_json::{Value, json};
 
 const LEARNER: &str = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner";
@@ -48,16 +48,20 @@ async fn setup() -> Setup {
         retry: RetryPolicy { base_delay: std::time::Duration::from_millis(20), ..RetryPolicy::default() },
         progress: tokio::sync::watch::channel(0).0,
     };
-    let target = Target {
+    let target = Target::Ags(AgsTarget {
         platform: lms.platform(),
         lineitems_url: lms.course("lineitems"),
         memberships_url: lms.course("context_memberships_url"),
         create_line_items: true,
-    };
+    });
     Setup { lms, syncer, target, gradebook, _dir: dir }
 }
 
 async fn plan(s: &Setup) -> String {
+    plan_to(s, &s.target).await
+}
+
+async fn plan_to(s: &Setup, target: &Target) -> String {
     let plan = Plan {
         course: "intro-python",
         gradebook: &s.gradebook,
@@ -65,7 +69,7 @@ async fn plan(s: &Setup) -> String {
         only: None,
         started_by: "teacher",
     };
-    s.syncer.plan(plan, &s.target).await.unwrap()
+    s.syncer.plan(plan, target).await.unwrap()
 }
 
 fn outcomes(s: &Setup, job: &str) -> BTreeMap<String, Outcome> {
@@ -174,7 +178,7 @@ async fn an_interrupted_sync_resumes_without_sending_a_score_twice() {
     let token = s
         .syncer
         .tokens
-        .get(&s.syncer.client, &s.target.platform, &s.syncer.key, &[lablink_grading::lti::token::SCOPE_SCORE])
+        .get(&s.syncer.client, &s.lms.platform(), &s.syncer.key, &[lablink_grading::lti::token::SCOPE_SCORE])
         .await
         .unwrap();
     let ags = Ags { client: &s.syncer.client, token: &token, retry: RetryPolicy::default() };
@@ -199,4 +203,44 @@ async fn an_interrupted_sync_resumes_without_sending_a_score_twice() {
     assert_eq!(accepted["lms-alice"], 1, "the resumed row was recognised, not recorded again");
     assert_eq!((accepted["lms-bob"], accepted["lms-dave"]), (1, 1));
     assert!(s.syncer.journal.lock().unwrap().unfinished().unwrap().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_lti11_course_syncs_through_basic_outcomes_once() {
+    let s = setup().await;
+    // The LMS knows results for alice, bob and dave (they launched ps1); eve never did.
+    let sourcedids = json!(["ps1:lms-alice", "ps1:lms-bob", "ps1:lms-dave"]);
+    s.lms.control("POST", "/_test/lti11/sourcedids", Some(sourcedids)).await;
+    let target = Target::Outcomes(OutcomesTarget {
+        url: s.lms.info["lti11_outcomes_url"].as_str().unwrap().to_owned(),
+        consumer_key: "lablink-key".into(),
+        secret: "lablink-secret".into(),
+        sourcedid: "{assignment}:{lms_user_id}".into(),
+    });
+    let job = plan_to(&s, &target).await;
+    s.syncer.run(&job, &target).await.unwrap();
+    let got = outcomes(&s, &job);
+    assert_eq!((got["alice"], got["dave"]), (Outcome::Sent, Outcome::Sent));
+    assert_eq!(got["bob"], Outcome::Held, "an ungraded cell: LTI 1.1 cannot hold it pending");
+    assert_eq!(got["carol"], Outcome::NoLmsId);
+    assert_eq!(got["eve.o'neil"], Outcome::NotEnrolled, "the LMS knows no result for her");
+
+    let (max, scores) = Syncer::read_gradebook(&s.gradebook, "ps1").await.unwrap();
+    let alice = scores.iter().find(|x| x.student.id == "alice").unwrap().score;
+    let lms = s.lms.control("GET", "/_test/lti11/results", None).await;
+    let stored: f64 = lms["results"]["ps1:lms-alice"].as_str().unwrap().parse().unwrap();
+    assert!((stored - alice / max).abs() < 1e-9, "{lms}");
+    assert_eq!(lms["results"]["ps1:lms-dave"], "0.0");
+    assert!(lms["results"].get("ps1:lms-bob").is_none(), "{lms}");
+    let replaces = |lms: &Value| {
+        lms["log"].as_array().unwrap().iter().filter(|e| e.to_string().contains("replaceResult")).count()
+    };
+    assert_eq!(replaces(&lms), 2);
+
+    // A second sync reads, finds both unchanged, and replaces nothing.
+    let again = plan_to(&s, &target).await;
+    s.syncer.run(&again, &target).await.unwrap();
+    let got = outcomes(&s, &again);
+    assert_eq!((got["alice"], got["dave"]), (Outcome::Unchanged, Outcome::Unchanged));
+    assert_eq!(replaces(&s.lms.control("GET", "/_test/lti11/results", None).await), 2);
 }

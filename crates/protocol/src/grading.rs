@@ -77,6 +77,8 @@ pub enum Outcome {
     NotEnrolled,
     /// nbgrader knows no LMS id for the student.
     NoLmsId,
+    /// Not sent: cells await a manual grade and the LMS cannot hold a grade as pending (LTI 1.1).
+    Held,
     /// The LMS refused it; its reason is in `detail`.
     Refused,
     /// Failed after the retries (LMS down, 5xx); `detail` says how.
@@ -84,13 +86,14 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    pub const ALL: [Outcome; 8] = [
+    pub const ALL: [Outcome; 9] = [
         Self::Pending,
         Self::Sending,
         Self::Sent,
         Self::Unchanged,
         Self::NotEnrolled,
         Self::NoLmsId,
+        Self::Held,
         Self::Refused,
         Self::Failed,
     ];
@@ -103,6 +106,7 @@ impl Outcome {
             Self::Unchanged => "unchanged",
             Self::NotEnrolled => "not_enrolled",
             Self::NoLmsId => "no_lms_id",
+            Self::Held => "held",
             Self::Refused => "refused",
             Self::Failed => "failed",
         }
