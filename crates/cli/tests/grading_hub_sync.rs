@@ -215,3 +215,114 @@ memberships_url = {members:?}
     let log = rt.block_on(lms.control("GET", "/_test/scores", None));
     assert_eq!(log["log"].as_array().unwrap().len(), 3, "no score sent twice");
 }
+
+/// A course whose config names no AGS or NRPS URL: they come from the instructor's last LTI
+/// launch, which the hub keeps as `auth_state`. The hub's authenticator here is a DummyAuthenticator
+/// that stores launch claims in the shape jupyterhub-ltiauthenticator's LTI 1.3 login does (the
+/// id_token's claims): a real launch needs an LMS's browser flow, which no test here drives.
+#[test]
+fn a_course_without_urls_syncs_to_the_lms_course_of_the_instructors_last_launch() {
+    let dir = tempfile::tempdir().unwrap();
+    let (gradebook, _) = common::nbgrader_course(dir.path());
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let lms = rt.block_on(common::lms::start());
+    let members: Vec<Value> =
+        ["lms-alice"].iter().map(|id| json!({"user_id": id, "roles": [LEARNER]})).collect();
+    rt.block_on(lms.control("POST", "/_test/members", Some(json!({"ctx": "42", "members": members}))));
+
+    let grading_toml = format!(
+        r#"key_file = {key:?}
+journal = "{{dir}}/journal.sqlite"
+[[grading.platforms]]
+name = "test"
+issuer = {issuer:?}
+client_id = "lablink-grading"
+deployment_id = "1"
+token_url = {token:?}
+keyset_url = {keyset:?}
+[[grading.courses]]
+id = "intro-python"
+gradebook = {gradebook:?}
+instructor_group = "{GROUP}"
+platform = "test"
+lms_context_id = "42"
+"#,
+        key = lms.key_file(),
+        issuer = lms.info["issuer"].as_str().unwrap(),
+        token = lms.info["token_url"].as_str().unwrap(),
+        keyset = lms.info["platform_jwks_url"].as_str().unwrap(),
+    );
+    let launch = |context: &str| {
+        json!({
+            "sub": "lms-teacher",
+            "https://purl.imsglobal.org/spec/lti/claim/context": {"id": context, "label": "INTRO"},
+            "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint": {"lineitems": lms.course("lineitems")},
+            "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice": {
+                "context_memberships_url": lms.course("context_memberships_url")
+            },
+        })
+    };
+    let hub_config = format!(
+        r#"
+import os, json
+from jupyterhub.auth import DummyAuthenticator
+LAUNCHES = json.loads({launches:?})
+class LaunchAuthenticator(DummyAuthenticator):
+    async def authenticate(self, handler, data):
+        name = await super().authenticate(handler, data)
+        name = name["name"] if isinstance(name, dict) else name
+        if name in LAUNCHES:
+            return {{"name": name, "auth_state": LAUNCHES[name]}}
+        return name
+c.JupyterHub.authenticator_class = LaunchAuthenticator
+c.Authenticator.enable_auth_state = True
+c.CryptKeeper.keys = [os.urandom(32)]
+"#,
+        launches = json!({TEACHER: launch("42"), ADMIN: launch("77")}).to_string(),
+    );
+    let mut setup = HubSetup { grading_toml, hub_config, ..HubSetup::default() };
+    setup.service_scopes.push("admin:auth_state".into());
+    let hub = Hub::start_with(setup);
+    let client = hub.client();
+    let preview = "api/courses/intro-python/assignments/ps1/preview";
+
+    // Before any sign-in there is no launch: a clear 409, and the table says why the LMS is missing.
+    let teacher = hub.token(TEACHER);
+    let (status, body) = post(&client, &hub, &teacher, preview, "");
+    assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::CONFLICT, Some("no_launch")), "{body}");
+    let (_, table) = get(&client, &hub, &teacher, "api/courses/intro-python/assignments/ps1/grades");
+    assert!(table["lms"]["error"].as_str().unwrap().contains("no LTI 1.3 launch"), "{table}");
+
+    // Signing in through the hub stores each user's launch.
+    for user in [TEACHER, ADMIN] {
+        // Not following the redirect: it would spawn a notebook server, which this hub has none of.
+        let browser =
+            Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let login_url = format!("{}/hub/login", hub.public);
+        let html = browser.get(&login_url).send().unwrap().text().unwrap();
+        // The login form's XSRF token, as a browser would send it back.
+        let at = html.find("name=\"_xsrf\"").expect("an _xsrf field in the login form");
+        let value = &html[at..][html[at..].find("value=\"").unwrap() + 7..];
+        let xsrf = &value[..value.find('"').unwrap()];
+        let form = [("username", user), ("password", hub::PASSWORD), ("_xsrf", xsrf)];
+        let login = browser.post(&login_url).form(&form).send().unwrap();
+        assert!(login.status().is_redirection(), "{}\n{}", login.status(), hub.log());
+    }
+    // The admin's last launch was from another LMS course: refused, never synced there.
+    let (status, body) = post(&client, &hub, &hub.token(ADMIN), preview, "");
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("\"77\", not \"42\""), "{body}");
+
+    let (status, job) = post(&client, &hub, &teacher, "api/courses/intro-python/assignments/ps1/sync", "");
+    assert_eq!(status, StatusCode::ACCEPTED, "{job}");
+    let id = job["id"].as_str().unwrap();
+    let done = token(client.get(hub.url(&format!("api/jobs/{id}/events"))), &teacher)
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    let (_, done) = events(&done).pop().unwrap();
+    assert_eq!(done["counts"]["sent"], 1, "{done}");
+    let log = rt.block_on(lms.control("GET", "/_test/scores", None));
+    assert_eq!(log["log"][0]["body"]["userId"], "lms-alice");
+}

@@ -24,7 +24,7 @@ use crate::auth::Caller;
 use crate::config::Course;
 use crate::gradebook::{Gradebook, GradebookError, StudentScore};
 use crate::routes::SharedState;
-use crate::service::{Service, ServiceError, counts, student_result};
+use crate::service::{Launch, Service, ServiceError, counts, student_result};
 use crate::sync::{Assessment, SyncError, Syncer};
 
 /// Progress events are sent at most this often, however fast scores land.
@@ -174,18 +174,31 @@ async fn assignments(
     Ok(Json(AssignmentList { course: course.id.clone(), assignments }))
 }
 
+/// The LMS endpoints of the caller's last launch, when the config leaves them to a launch.
+async fn launch(state: &SharedState, caller: &Caller, course: &Course) -> ApiResult<Option<Launch>> {
+    if course.lti11.is_some() || (course.lineitems_url.is_some() && course.memberships_url.is_some()) {
+        return Ok(None);
+    }
+    let Some(context) = course.lms_context_id.as_deref() else { return Ok(None) };
+    let claims = state.hub.auth_state(&caller.name).await.map_err(|e| ApiError::new(e.code, e.message))?;
+    Launch::from_claims(&claims.unwrap_or_default(), context)
+        .map(Some)
+        .map_err(|why| ApiError::new(GradingErrorCode::NoLaunch, why))
+}
+
 /// nbgrader's scores beside what the LMS holds, and what a sync would do.
 async fn assessed(
     service: &Service,
     course: &Course,
     assignment: &str,
     only: Option<&[String]>,
+    launch: Option<&Launch>,
 ) -> ApiResult<(f64, Vec<StudentScore>, Result<Assessment, ApiError>)> {
     let (max, mut scores) = Syncer::read_gradebook(&course.gradebook, assignment).await?;
     if let Some(only) = only {
         scores.retain(|s| only.contains(&s.student.id));
     }
-    let assessment = match service.target(course) {
+    let assessment = match service.target_with(course, launch) {
         Ok(target) => {
             service.syncer.assess(&target, assignment, max, &scores, false).await.map_err(ApiError::from)
         }
@@ -205,8 +218,24 @@ fn lms_view(assessment: &Result<Assessment, ApiError>) -> LmsView {
     }
 }
 
-async fn table(service: &Service, course: &Course, assignment: &str) -> ApiResult<GradeTable> {
-    let (max_score, scores, assessment) = assessed(service, course, assignment, None).await?;
+async fn table(
+    state: &SharedState,
+    caller: &Caller,
+    course: &Course,
+    assignment: &str,
+) -> ApiResult<GradeTable> {
+    let service = service(state)?;
+    // Without a launch the table still shows nbgrader's side, and says why the LMS is missing.
+    let (launch, missing) = match launch(state, caller, course).await {
+        Ok(launch) => (launch, None),
+        Err(e) => (None, Some(e)),
+    };
+    let (max_score, scores, assessment) =
+        assessed(service, course, assignment, None, launch.as_ref()).await?;
+    let assessment = match missing {
+        Some(e) => Err(e),
+        None => assessment,
+    };
     let lms = lms_view(&assessment);
     let planned = assessment.map(|a| a.rows).unwrap_or_default();
     let rows = scores
@@ -239,7 +268,7 @@ async fn grades(
 ) -> ApiResult<Json<GradeTable>> {
     let service = service(&state)?;
     let course = course(service, &caller, &id)?;
-    Ok(Json(table(service, course, &assignment).await?))
+    Ok(Json(table(&state, &caller, course, &assignment).await?))
 }
 
 /// A cell a spreadsheet will not run as a formula (names come from students).
@@ -258,7 +287,7 @@ async fn grades_csv(
 ) -> ApiResult<Response> {
     let service = service(&state)?;
     let course = course(service, &caller, &id)?;
-    let table = table(service, course, &assignment).await?;
+    let table = table(&state, &caller, course, &assignment).await?;
     let mut csv = csv::Writer::from_writer(Vec::new());
     let internal = |e: csv::Error| ApiError::new(GradingErrorCode::Internal, e.to_string());
     csv.write_record([
@@ -318,7 +347,9 @@ async fn preview(
     let service = service(&state)?;
     let course = course(service, &caller, &id)?;
     let request: SyncRequest = body(&bytes)?;
-    let (_, _, assessment) = assessed(service, course, &assignment, request.students.as_deref()).await?;
+    let launch = launch(&state, &caller, course).await?;
+    let (_, _, assessment) =
+        assessed(service, course, &assignment, request.students.as_deref(), launch.as_ref()).await?;
     let lms = lms_view(&assessment);
     let rows = assessment?.rows;
     Ok(Json(SyncPreview {
@@ -339,7 +370,10 @@ async fn sync(
     let service = service(&state)?;
     let course = course(service, &caller, &id)?;
     let request: SyncRequest = body(&bytes)?;
-    let job = service.start(&course.id, &assignment, request.students.as_deref(), &caller.name).await?;
+    let launch = launch(&state, &caller, course).await?;
+    let job = service
+        .start(&course.id, &assignment, request.students.as_deref(), &caller.name, launch.as_ref())
+        .await?;
     let status = service.status(&job, true)?.ok_or_else(|| ApiError::from(SyncError::NoSuchJob(job)))?;
     Ok((StatusCode::ACCEPTED, Json(status)))
 }

@@ -92,6 +92,10 @@ pub struct Course {
     /// LTI 1.3 NRPS memberships URL of the course context.
     #[serde(default)]
     pub memberships_url: Option<String>,
+    /// The LMS course (LTI context id) whose launches may stand in for the two URLs above: an
+    /// instructor's last launch of this course, stored by jupyterhub-ltiauthenticator.
+    #[serde(default)]
+    pub lms_context_id: Option<String>,
     /// Create the assignment's line item when the LMS has none (LTI 1.3).
     #[serde(default = "yes")]
     pub create_line_items: bool,
@@ -173,6 +177,14 @@ impl GradingConfig {
                     if !self.platforms.iter().any(|p| &p.name == name) {
                         bail!("course {:?}: no platform named {name:?}", c.id);
                     }
+                    let urls = c.lineitems_url.is_some() && c.memberships_url.is_some();
+                    if !urls && c.lms_context_id.is_none() {
+                        // Without the context id, a launch from another course could be taken.
+                        bail!(
+                            "course {:?}: set lineitems_url and memberships_url, or lms_context_id to read them from an instructor's LTI launch",
+                            c.id
+                        );
+                    }
                 }
                 (None, Some(lti11)) => {
                     if lti11.secret.is_some() == lti11.secret_file.is_some() {
@@ -224,6 +236,7 @@ id = "intro"
 gradebook = "/srv/intro/gradebook.db"
 instructor_group = "formgrade-intro"
 platform = "moodle"
+lms_context_id = "12"
 [[grading.courses]]
 id = "old"
 gradebook = "/srv/old/gradebook.db"

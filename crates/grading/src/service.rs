@@ -74,8 +74,12 @@ impl Service {
         if course.lti11.is_some() { LmsKind::Lti11 } else { LmsKind::Lti13 }
     }
 
-    /// Where the course's scores go.
+    /// Where the course's scores go; `launch` fills the URLs the config leaves out.
     pub fn target(&self, course: &Course) -> Result<Target, ServiceError> {
+        self.target_with(course, None)
+    }
+
+    pub fn target_with(&self, course: &Course, launch: Option<&Launch>) -> Result<Target, ServiceError> {
         let why = |why: String| ServiceError::Config { course: course.id.clone(), why };
         if let Some(lti11) = &course.lti11 {
             let secret = match (&lti11.secret, &lti11.secret_file) {
@@ -102,11 +106,18 @@ impl Service {
             .ok_or_else(|| why(format!("no platform {name:?}")))?;
         Ok(Target::Ags(AgsTarget {
             platform: platform.clone(),
-            lineitems_url: course.lineitems_url.clone().ok_or_else(|| why("no lineitems_url".into()))?,
+            lineitems_url: course
+                .lineitems_url
+                .clone()
+                .or_else(|| launch.map(|l| l.lineitems_url.clone()))
+                .ok_or_else(
+                || why("no lineitems_url, and no LTI launch to read it from".into()),
+            )?,
             memberships_url: course
                 .memberships_url
                 .clone()
-                .ok_or_else(|| why("no memberships_url".into()))?,
+                .or_else(|| launch.map(|l| l.memberships_url.clone()))
+                .ok_or_else(|| why("no memberships_url, and no LTI launch to read it from".into()))?,
             create_line_items: course.create_line_items,
         }))
     }
@@ -138,8 +149,9 @@ impl Service {
         assignment: &str,
         only: Option<&[String]>,
         started_by: &str,
+        launch: Option<&Launch>,
     ) -> Result<String, ServiceError> {
-        let target = self.target(self.course(course)?)?;
+        let target = self.target_with(self.course(course)?, launch)?;
         self.claim(course, assignment, "being planned")?;
         let gradebook = self.gradebook(course)?;
         let plan = Plan { course, gradebook: &gradebook, assignment, only, started_by };
@@ -194,7 +206,9 @@ impl Service {
         let mut resumed = Vec::new();
         for id in unfinished {
             let Some(job) = self.journal(|j| j.job(&id))? else { continue };
-            let target = self.course(&job.course).and_then(|c| self.target(c));
+            // Running needs the platform and the journalled line item, not the launch URLs.
+            let unused = Launch { lineitems_url: String::new(), memberships_url: String::new() };
+            let target = self.course(&job.course).and_then(|c| self.target_with(c, Some(&unused)));
             match target {
                 Ok(target) => {
                     self.claim(&job.course, &job.assignment, &id)?;
@@ -232,6 +246,38 @@ impl Service {
             out.push(job_status(job, &rows, false));
         }
         Ok(out)
+    }
+}
+
+/// The AGS and NRPS endpoints of an instructor's LTI 1.3 launch of the course.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Launch {
+    pub lineitems_url: String,
+    pub memberships_url: String,
+}
+
+const CLAIM_CONTEXT: &str = "https://purl.imsglobal.org/spec/lti/claim/context";
+const CLAIM_AGS: &str = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint";
+const CLAIM_NRPS: &str = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice";
+
+impl Launch {
+    /// Reads the launch claims jupyterhub-ltiauthenticator keeps as `auth_state` (the id_token's
+    /// claims), if they are a launch of LMS course `context_id`.
+    pub fn from_claims(claims: &serde_json::Value, context_id: &str) -> Result<Self, String> {
+        let context = claims[CLAIM_CONTEXT]["id"].as_str();
+        if context != Some(context_id) {
+            return Err(match context {
+                Some(other) => format!(
+                    "your last LTI launch was from LMS course {other:?}, not {context_id:?}: open this course's tool link in the LMS, then try again"
+                ),
+                None => "no LTI 1.3 launch is stored for you: open this course's tool link in the LMS, then try again".into(),
+            });
+        }
+        let url = |claim: &str, key: &str| claims[claim][key].as_str().map(str::to_owned);
+        match (url(CLAIM_AGS, "lineitems"), url(CLAIM_NRPS, "context_memberships_url")) {
+            (Some(lineitems_url), Some(memberships_url)) => Ok(Self { lineitems_url, memberships_url }),
+            _ => Err("your last LTI launch carries no grade or roster service: enable both for the tool in the LMS".into()),
+        }
     }
 }
 
@@ -273,5 +319,34 @@ fn job_status(job: Job, rows: &[StudentRow], students: bool) -> JobStatus {
         done: rows.iter().filter(|r| r.outcome.is_final()).count() as u64,
         counts: counts(rows),
         students: if students { rows.iter().map(student_result).collect() } else { Vec::new() },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn claims(context: &str) -> serde_json::Value {
+        json!({
+            CLAIM_CONTEXT: {"id": context, "label": "INTRO"},
+            CLAIM_AGS: {"lineitems": "https://lms.example/li?type_id=3", "scope": []},
+            CLAIM_NRPS: {"context_memberships_url": "https://lms.example/members"},
+        })
+    }
+
+    #[test]
+    fn a_launch_counts_only_for_its_own_course() {
+        let launch = Launch::from_claims(&claims("12"), "12").unwrap();
+        assert_eq!(launch.lineitems_url, "https://lms.example/li?type_id=3");
+        assert_eq!(launch.memberships_url, "https://lms.example/members");
+        let other = Launch::from_claims(&claims("99"), "12").unwrap_err();
+        assert!(other.contains("\"99\", not \"12\""), "{other}");
+        assert!(
+            Launch::from_claims(&serde_json::Value::Null, "12").unwrap_err().contains("no LTI 1.3 launch")
+        );
+        let mut no_ags = claims("12");
+        no_ags[CLAIM_AGS] = serde_json::Value::Null;
+        assert!(Launch::from_claims(&no_ags, "12").unwrap_err().contains("no grade or roster service"));
     }
 }

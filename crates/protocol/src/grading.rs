@@ -257,6 +257,8 @@ pub enum GradingErrorCode {
     BadRequest,
     /// 409: a sync of this assignment is already running.
     Conflict,
+    /// 409: the course's LMS endpoints come from an LTI launch, and the caller has none of it.
+    NoLaunch,
     /// 502: the LMS failed or refused the service.
     Lms,
     /// 502: JupyterHub did not answer as expected.
@@ -271,7 +273,7 @@ pub enum GradingErrorCode {
 }
 
 impl GradingErrorCode {
-    pub const ALL: [GradingErrorCode; 18] = [
+    pub const ALL: [GradingErrorCode; 19] = [
         Self::SignedOut,
         Self::InvalidToken,
         Self::NotAUser,
@@ -284,6 +286,7 @@ impl GradingErrorCode {
         Self::NotFound,
         Self::BadRequest,
         Self::Conflict,
+        Self::NoLaunch,
         Self::Lms,
         Self::HubUnavailable,
         Self::HubNotConfigured,
@@ -306,6 +309,7 @@ impl GradingErrorCode {
             Self::NotFound => "not_found",
             Self::BadRequest => "bad_request",
             Self::Conflict => "conflict",
+            Self::NoLaunch => "no_launch",
             Self::Lms => "lms",
             Self::HubUnavailable => "hub_unavailable",
             Self::HubNotConfigured => "hub_not_configured",
@@ -331,7 +335,7 @@ impl GradingErrorCode {
             | Self::OauthFailed => 403,
             Self::BadOauthState | Self::BadRequest => 400,
             Self::NotFound => 404,
-            Self::Conflict => 409,
+            Self::Conflict | Self::NoLaunch => 409,
             Self::Lms | Self::HubUnavailable => 502,
             Self::HubNotConfigured | Self::HubMisconfigured => 503,
             Self::Gradebook | Self::Internal => 500,

@@ -147,6 +147,23 @@ impl HubApi {
         Ok(caller)
     }
 
+    /// The user's stored `auth_state` (e.g. the claims of their last LTI launch), read with the
+    /// service's token (needs `admin:auth_state`); never cached, as a new launch replaces it.
+    pub async fn auth_state(&self, name: &str) -> Result<Option<serde_json::Value>, AuthError> {
+        let reply = self
+            .http
+            .get(format!("{}/users/{}", self.api_url, escape(name)))
+            .header(reqwest::header::AUTHORIZATION, format!("token {}", self.api_token))
+            .send()
+            .await
+            .map_err(unavailable)?;
+        if !reply.status().is_success() {
+            return Err(unavailable(format_args!("GET /users/… answered {}", reply.status())));
+        }
+        let mut model: serde_json::Value = reply.json().await.map_err(unavailable)?;
+        Ok(model.get_mut("auth_state").map(serde_json::Value::take).filter(|v| !v.is_null()))
+    }
+
     /// The last step of the OAuth flow: the code (and PKCE verifier) for an access token.
     pub async fn token_for_code(&self, code: &str, verifier: &str) -> Result<String, AuthError> {
         let form = [

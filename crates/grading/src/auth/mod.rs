@@ -368,6 +368,11 @@ impl HubAuth {
     }
 
     /// The caller of an API token (what `Authorization: token …` resolves to).
+    /// A user's stored `auth_state` (their last LTI launch, with jupyterhub-ltiauthenticator).
+    pub async fn auth_state(&self, name: &str) -> Result<Option<serde_json::Value>, AuthError> {
+        self.api()?.auth_state(name).await
+    }
+
     pub async fn caller_for_token(&self, token: &str) -> Result<Caller, AuthError> {
         let api = self.api()?;
         let name = api.user_for_token(token).await?;
