@@ -96,12 +96,29 @@ pub struct Course {
     /// instructor's last launch of this course, stored by jupyterhub-ltiauthenticator.
     #[serde(default)]
     pub lms_context_id: Option<String>,
+    /// How LMS roster members are matched to nbgrader students that have no `lms_user_id`
+    /// (LTI 1.3); nbgrader's `lms_user_id` always wins.
+    #[serde(default)]
+    pub match_by: RosterMatch,
     /// Create the assignment's line item when the LMS has none (LTI 1.3).
     #[serde(default = "yes")]
     pub create_line_items: bool,
     /// LTI 1.1 Basic Outcomes, for an LMS without LTI 1.3.
     #[serde(default)]
     pub lti11: Option<Lti11>,
+}
+
+/// The rule matching an LMS member to an nbgrader student without an `lms_user_id`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RosterMatch {
+    /// Only nbgrader's `lms_user_id` (students without one are `no_lms_id`).
+    #[default]
+    LmsUserId,
+    /// The member's email equals the student's in nbgrader (case-insensitive).
+    Email,
+    /// The member's `lis_person_sourcedid` (Moodle: the ID number) is the nbgrader student id.
+    Sourcedid,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]

@@ -119,6 +119,7 @@ impl Service {
                 .or_else(|| launch.map(|l| l.memberships_url.clone()))
                 .ok_or_else(|| why("no memberships_url, and no LTI launch to read it from".into()))?,
             create_line_items: course.create_line_items,
+            match_by: course.match_by,
         }))
     }
 

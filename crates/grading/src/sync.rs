@@ -13,11 +13,11 @@ use futures_util::StreamExt as _;
 use serde::Serialize;
 use tokio::sync::watch;
 
-use crate::config::Platform;
-use crate::gradebook::{Gradebook, GradebookError, StudentScore};
+use crate::config::{Platform, RosterMatch};
+use crate::gradebook::{Gradebook, GradebookError, Student, StudentScore};
 use crate::journal::{Job, Journal, Outcome, StudentRow};
 use crate::keys::SigningKey;
-use crate::lti::ags::{Ags, AgsError, LineItem, Score};
+use crate::lti::ags::{Ags, AgsError, LineItem, Member, Score};
 use crate::lti::clock::{self, ScoreClock};
 use crate::lti::http::RetryPolicy;
 use crate::lti::lti11::{Lti11Error, Outcomes};
@@ -61,6 +61,27 @@ pub struct AgsTarget {
     pub lineitems_url: String,
     pub memberships_url: String,
     pub create_line_items: bool,
+    pub match_by: RosterMatch,
+}
+
+/// The LMS id of a student: nbgrader's, else the roster member the rule picks.
+fn lms_id_of(student: &Student, learners: &[Member], rule: RosterMatch) -> Option<String> {
+    if let Some(id) = &student.lms_user_id {
+        return Some(id.clone());
+    }
+    let matches = |m: &&Member| match rule {
+        RosterMatch::LmsUserId => false,
+        RosterMatch::Email => {
+            matches!((&m.email, &student.email), (Some(a), Some(b)) if !a.is_empty() && a.eq_ignore_ascii_case(b))
+        }
+        RosterMatch::Sourcedid => m.lis_person_sourcedid.as_deref() == Some(student.id.as_str()),
+    };
+    let mut found = learners.iter().filter(matches);
+    // Two members matching one student is no match: guessing could grade the wrong person.
+    match (found.next(), found.next()) {
+        (Some(m), None) => Some(m.user_id.clone()),
+        _ => None,
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -230,13 +251,13 @@ impl Syncer {
         } else {
             self.find_line_item(&ags, target, assignment).await?
         };
-        let learners: HashSet<String> = ags
+        let members: Vec<Member> = ags
             .members(&target.memberships_url)
             .await?
             .into_iter()
             .filter(|m| m.is_active_learner())
-            .map(|m| m.user_id)
             .collect();
+        let learners: HashSet<&str> = members.iter().map(|m| m.user_id.as_str()).collect();
         let held: HashMap<String, Option<f64>> = match item.as_ref().and_then(|i| i.id.as_deref()) {
             Some(id) => ags.results(id).await?.into_iter().map(|r| (r.user_id, r.result_score)).collect(),
             None => HashMap::new(),
@@ -246,7 +267,8 @@ impl Syncer {
         let rows = scores
             .iter()
             .map(|s| {
-                let lms_id = s.student.lms_user_id.as_deref();
+                let resolved = lms_id_of(&s.student, &members, target.match_by);
+                let lms_id = resolved.as_deref();
                 let held = lms_id.and_then(|id| held.get(id)).copied();
                 let lms_score = held.flatten().map(|h| on_scale(h, line_max, s.max_score));
                 let outcome = match lms_id {
@@ -266,7 +288,7 @@ impl Syncer {
                 };
                 StudentRow {
                     student_id: s.student.id.clone(),
-                    lms_user_id: s.student.lms_user_id.clone(),
+                    lms_user_id: resolved.clone(),
                     score: s.score,
                     max_score: s.max_score,
                     lms_score,
@@ -559,5 +581,42 @@ impl Syncer {
         let Ok(results) = ags.results(lineitem).await else { return false };
         let ours = on_scale(row.score, row.max_score, line_max);
         results.iter().any(|r| r.user_id == user && r.result_score.is_some_and(|held| same(held, ours)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn member(id: &str, email: &str, sourcedid: &str) -> Member {
+        Member {
+            user_id: id.into(),
+            status: None,
+            name: None,
+            email: Some(email.into()),
+            lis_person_sourcedid: Some(sourcedid.into()),
+            roles: vec!["Learner".into()],
+        }
+    }
+
+    #[test]
+    fn roster_rules_match_once_or_not_at_all() {
+        let student = Student {
+            id: "ada".into(),
+            first_name: None,
+            last_name: None,
+            email: Some("Ada@Example.org".into()),
+            lms_user_id: None,
+        };
+        let roster = [member("7", "ada@example.org", "ada"), member("8", "bob@example.org", "bob")];
+        assert_eq!(lms_id_of(&student, &roster, RosterMatch::Email).as_deref(), Some("7"));
+        assert_eq!(lms_id_of(&student, &roster, RosterMatch::Sourcedid).as_deref(), Some("7"));
+        assert_eq!(lms_id_of(&student, &roster, RosterMatch::LmsUserId), None);
+        // Two members with her email: no guess.
+        let twice = [member("7", "ada@example.org", "x"), member("9", "ADA@example.org", "y")];
+        assert_eq!(lms_id_of(&student, &twice, RosterMatch::Email), None);
+        // nbgrader's own id wins over any rule.
+        let known = Student { lms_user_id: Some("42".into()), ..student };
+        assert_eq!(lms_id_of(&known, &roster, RosterMatch::Email).as_deref(), Some("42"));
     }
 }

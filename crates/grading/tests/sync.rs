@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use common::lms::{Lms, start};
+use lablink_grading::config::RosterMatch;
 use lablink_grading::journal::{Journal, Outcome};
 use lablink_grading::lti::ags::{Ags, Score};
 use lablink_grading::lti::clock::{self, ScoreClock};
@@ -53,6 +54,7 @@ async fn setup() -> Setup {
         lineitems_url: lms.course("lineitems"),
         memberships_url: lms.course("context_memberships_url"),
         create_line_items: true,
+        match_by: RosterMatch::LmsUserId,
     });
     Setup { lms, syncer, target, gradebook, _dir: dir }
 }
@@ -243,4 +245,27 @@ async fn an_lti11_course_syncs_through_basic_outcomes_once() {
     let got = outcomes(&s, &again);
     assert_eq!((got["alice"], got["dave"]), (Outcome::Unchanged, Outcome::Unchanged));
     assert_eq!(replaces(&s.lms.control("GET", "/_test/lti11/results", None).await), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_roster_rule_matches_students_nbgrader_has_no_lms_id_for() {
+    let s = setup().await;
+    // carol has no LMS id in nbgrader; the LMS knows her ID number (lis_person_sourcedid).
+    let members = json!([
+        {"user_id": "lms-alice", "roles": [LEARNER]},
+        {"user_id": "lms-carol", "roles": [LEARNER], "lis_person_sourcedid": "carol"},
+    ]);
+    s.lms.control("POST", "/_test/members", Some(json!({"ctx": "42", "members": members}))).await;
+    let Target::Ags(ags) = &s.target else { unreachable!() };
+    let by_rule = Target::Ags(AgsTarget { match_by: RosterMatch::Sourcedid, ..ags.clone() });
+    let job = plan_to(&s, &by_rule).await;
+    s.syncer.run(&job, &by_rule).await.unwrap();
+    let rows = s.syncer.journal.lock().unwrap().students(&job).unwrap();
+    let carol = rows.iter().find(|r| r.student_id == "carol").unwrap();
+    assert_eq!((carol.outcome, carol.lms_user_id.as_deref()), (Outcome::Sent, Some("lms-carol")));
+    assert_eq!(accepted(&s.lms).await.get("lms-carol"), Some(&1));
+
+    // Without the rule she stays `no_lms_id`.
+    let job = plan_to(&s, &s.target).await;
+    assert_eq!(outcomes(&s, &job)["carol"], Outcome::NoLmsId);
 }
