@@ -269,3 +269,30 @@ async fn a_roster_rule_matches_students_nbgrader_has_no_lms_id_for() {
     let job = plan_to(&s, &s.target).await;
     assert_eq!(outcomes(&s, &job)["carol"], Outcome::NoLmsId);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_409_is_answered_by_one_resend_a_second_later() {
+    let s = setup().await;
+    let job = plan(&s).await;
+    // The LMS says it holds a newer score for the first POST (as Moodle does within a second).
+    s.lms
+        .control("POST", "/_test/faults", Some(json!([{"method": "POST", "path": "/scores", "status": 409}])))
+        .await;
+    s.syncer.run(&job, &s.target).await.unwrap();
+    let got = outcomes(&s, &job);
+    assert_eq!((got["alice"], got["bob"], got["dave"]), (Outcome::Sent, Outcome::Sent, Outcome::Sent));
+    assert_eq!(accepted(&s.lms).await.values().sum::<usize>(), 3, "each landed once");
+    // The refused user's second POST carries a timestamp at least a second after the first.
+    let log = s.lms.control("GET", "/_test/requests", None).await;
+    let mut posts: BTreeMap<String, Vec<i128>> = BTreeMap::new();
+    for r in log.as_array().unwrap().iter().filter(|r| r["method"] == "POST") {
+        if r["target"].as_str().unwrap().contains("/scores") {
+            let body: Value = serde_json::from_str(r["body"].as_str().unwrap()).unwrap();
+            let stamp = clock::parse_micros(body["timestamp"].as_str().unwrap()).unwrap();
+            posts.entry(body["userId"].as_str().unwrap().to_owned()).or_default().push(stamp);
+        }
+    }
+    let twice: Vec<_> = posts.values().filter(|v| v.len() == 2).collect();
+    assert_eq!((posts.len(), twice.len()), (3, 1), "{posts:?}");
+    assert!(twice[0][1] - twice[0][0] >= 1_000_000, "{posts:?}");
+}
