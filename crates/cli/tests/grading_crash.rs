@@ -60,7 +60,6 @@ async fn a_sync_killed_mid_way_resumes_and_lands_every_score_exactly_once() {
     ]);
     // The platform and the service share one key file: the test's router serves its /jwks.
     let lms = common::lms::start().await;
-    let key_file = lms.key_file();
     let members: Vec<Value> =
         (0..STUDENTS).map(|i| json!({"user_id": format!("lms-s{i:04}"), "roles": [LEARNER]})).collect();
     lms.control("POST", "/_test/members", Some(json!({"ctx": "42", "members": members}))).await;
@@ -73,37 +72,14 @@ async fn a_sync_killed_mid_way_resumes_and_lands_every_score_exactly_once() {
     .await;
     let journal = dir.path().join("journal.sqlite");
     let config = dir.path().join("grading.toml");
-    std::fs::write(
-        &config,
-        format!(
-            r#"listen = "127.0.0.1:0"
-key_file = {key:?}
-journal = {journal:?}
-max_concurrency = 4
-[[platforms]]
-name = "test"
-issuer = {issuer:?}
-client_id = "lablink-grading"
-deployment_id = "1"
-token_url = {token:?}
-keyset_url = {keyset:?}
-[[courses]]
-id = "big-course"
-gradebook = {db:?}
-instructor_group = "formgrade-big"
-platform = "test"
-lineitems_url = {lineitems:?}
-memberships_url = {members:?}
-"#,
-            key = key_file,
-            issuer = lms.info["issuer"].as_str().unwrap(),
-            token = lms.info["token_url"].as_str().unwrap(),
-            keyset = lms.info["platform_jwks_url"].as_str().unwrap(),
-            lineitems = lms.course("lineitems"),
-            members = lms.course("context_memberships_url"),
-        ),
-    )
-    .unwrap();
+    let course = format!(
+        "[[courses]]\nid = \"big-course\"\ngradebook = {db:?}\ninstructor_group = \"formgrade-big\"\n\
+         platform = \"test\"\nlineitems_url = {lineitems:?}\nmemberships_url = {members:?}\n",
+        lineitems = lms.course("lineitems"),
+        members = lms.course("context_memberships_url"),
+    );
+    let top = format!("listen = \"127.0.0.1:0\"\njournal = {journal:?}\nmax_concurrency = 4\n");
+    std::fs::write(&config, top + &lms.config_toml("platforms") + &course).unwrap();
 
     let mut sync = Command::new(BIN)
         .args(["grading", "--config"])

@@ -5,24 +5,12 @@ mod hub;
 
 use std::time::{Duration, Instant};
 
-use hub::{ADMIN, GROUP, Hub, HubSetup, PASSWORD, STUDENT, TEACHER};
+use hub::{ADMIN, GROUP, Hub, HubSetup, PASSWORD, STUDENT, TEACHER, answer, with_token as token};
 use reqwest::StatusCode;
-use reqwest::blocking::{Client, RequestBuilder, Response};
+use reqwest::blocking::Client;
 use serde_json::{Value, json};
 
 const BROWSER_ACCEPT: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
-
-fn token(request: RequestBuilder, token: &str) -> RequestBuilder {
-    request.header("authorization", format!("token {token}"))
-}
-
-/// Status and JSON body (panics on a body that is not JSON, with the text).
-fn answer(response: Response) -> (StatusCode, Value) {
-    let status = response.status();
-    let text = response.text().unwrap();
-    let body = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{status}: not JSON ({e}): {text}"));
-    (status, body)
-}
 
 fn error_code(body: &Value) -> &str {
     body["error"]["code"].as_str().unwrap_or_else(|| panic!("no error code in {body}"))

@@ -9,23 +9,12 @@ mod hub;
 
 use std::collections::BTreeMap;
 
-use hub::{ADMIN, GROUP, Hub, HubSetup, STUDENT, TEACHER};
+use hub::{ADMIN, GROUP, Hub, HubSetup, STUDENT, TEACHER, answer, with_token as token};
 use reqwest::StatusCode;
-use reqwest::blocking::{Client, RequestBuilder, Response};
+use reqwest::blocking::Client;
 use serde_json::{Value, json};
 
 const LEARNER: &str = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner";
-
-fn token(request: RequestBuilder, token: &str) -> RequestBuilder {
-    request.header("authorization", format!("token {token}"))
-}
-
-fn answer(response: Response) -> (StatusCode, Value) {
-    let status = response.status();
-    let text = response.text().unwrap();
-    let body = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{status}: not JSON ({e}): {text}"));
-    (status, body)
-}
 
 fn get(client: &Client, hub: &Hub, who: &str, path: &str) -> (StatusCode, Value) {
     answer(token(client.get(hub.url(path)), who).send().unwrap())
@@ -34,6 +23,15 @@ fn get(client: &Client, hub: &Hub, who: &str, path: &str) -> (StatusCode, Value)
 fn post(client: &Client, hub: &Hub, who: &str, path: &str, body: &str) -> (StatusCode, Value) {
     let request = client.post(hub.url(path)).header("content-type", "application/json").body(body.to_owned());
     answer(token(request, who).send().unwrap())
+}
+
+/// The service's config: the test platform and course `intro-python` on it, plus `course`.
+fn config(lms: &common::lms::Lms, gradebook: &std::path::Path, course: &str) -> String {
+    format!(
+        "journal = \"{{dir}}/journal.sqlite\"\n{platform}[[grading.courses]]\nid = \"intro-python\"\n\
+         gradebook = {gradebook:?}\ninstructor_group = \"{GROUP}\"\nplatform = \"test\"\n{course}",
+        platform = lms.config_toml("grading.platforms"),
+    )
 }
 
 /// The `event:`/`data:` pairs of a server-sent event stream, read to its end.
@@ -68,30 +66,14 @@ fn instructors_preview_sync_and_export_through_the_hub_and_students_are_refused(
         .collect();
     rt.block_on(lms.control("POST", "/_test/members", Some(json!({"ctx": "42", "members": members}))));
 
-    let grading_toml = format!(
-        r#"key_file = {key:?}
-journal = "{{dir}}/journal.sqlite"
-[[grading.platforms]]
-name = "test"
-issuer = {issuer:?}
-client_id = "lablink-grading"
-deployment_id = "1"
-token_url = {token:?}
-keyset_url = {keyset:?}
-[[grading.courses]]
-id = "intro-python"
-gradebook = {gradebook:?}
-instructor_group = "{GROUP}"
-platform = "test"
-lineitems_url = {lineitems:?}
-memberships_url = {members:?}
-"#,
-        key = lms.key_file(),
-        issuer = lms.info["issuer"].as_str().unwrap(),
-        token = lms.info["token_url"].as_str().unwrap(),
-        keyset = lms.info["platform_jwks_url"].as_str().unwrap(),
-        lineitems = lms.course("lineitems"),
-        members = lms.course("context_memberships_url"),
+    let grading_toml = config(
+        &lms,
+        &gradebook,
+        &format!(
+            "lineitems_url = {:?}\nmemberships_url = {:?}\n",
+            lms.course("lineitems"),
+            lms.course("context_memberships_url")
+        ),
     );
     let hub = Hub::start_with(HubSetup { grading_toml, ..HubSetup::default() });
     let client = hub.client();
@@ -230,28 +212,7 @@ fn a_course_without_urls_syncs_to_the_lms_course_of_the_instructors_last_launch(
         ["lms-alice"].iter().map(|id| json!({"user_id": id, "roles": [LEARNER]})).collect();
     rt.block_on(lms.control("POST", "/_test/members", Some(json!({"ctx": "42", "members": members}))));
 
-    let grading_toml = format!(
-        r#"key_file = {key:?}
-journal = "{{dir}}/journal.sqlite"
-[[grading.platforms]]
-name = "test"
-issuer = {issuer:?}
-client_id = "lablink-grading"
-deployment_id = "1"
-token_url = {token:?}
-keyset_url = {keyset:?}
-[[grading.courses]]
-id = "intro-python"
-gradebook = {gradebook:?}
-instructor_group = "{GROUP}"
-platform = "test"
-lms_context_id = "42"
-"#,
-        key = lms.key_file(),
-        issuer = lms.info["issuer"].as_str().unwrap(),
-        token = lms.info["token_url"].as_str().unwrap(),
-        keyset = lms.info["platform_jwks_url"].as_str().unwrap(),
-    );
+    let grading_toml = config(&lms, &gradebook, "lms_context_id = \"42\"\n");
     let launch = |context: &str| {
         json!({
             "sub": "lms-teacher",

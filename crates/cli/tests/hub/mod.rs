@@ -63,6 +63,8 @@ id = "intro"
 gradebook = {gradebook:?}
 instructor_group = "{GROUP}"
 platform = "moodle"
+lineitems_url = "https://moodle.invalid/mod/lti/services.php/2/lineitems?type_id=1"
+memberships_url = "https://moodle.invalid/mod/lti/services.php/CourseSection/2/bindings/1/memberships"
 "#
         );
         Self {
@@ -333,4 +335,20 @@ impl Drop for Hub {
             }
         }
     }
+}
+
+/// `request` with a hub API token, as scripts send it.
+pub fn with_token(
+    request: reqwest::blocking::RequestBuilder,
+    token: &str,
+) -> reqwest::blocking::RequestBuilder {
+    request.header("authorization", format!("token {token}"))
+}
+
+/// Status and JSON body (panics on a body that is not JSON, with the text).
+pub fn answer(response: reqwest::blocking::Response) -> (reqwest::StatusCode, Value) {
+    let status = response.status();
+    let text = response.text().unwrap();
+    let body = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{status}: not JSON ({e}): {text}"));
+    (status, body)
 }

@@ -119,19 +119,23 @@ impl HubApi {
         Ok(who.name)
     }
 
+    /// `GET {api}/users/{name}` with the service's own token.
+    async fn user_model(&self, name: &str) -> Result<reqwest::Response, AuthError> {
+        self.http
+            .get(format!("{}/users/{}", self.api_url, escape(name)))
+            .header(reqwest::header::AUTHORIZATION, format!("token {}", self.api_token))
+            .send()
+            .await
+            .map_err(unavailable)
+    }
+
     /// Admin flag and groups of a user, read with the service's own token
     /// (`GET {api}/users/{name}`, needing `read:users:name` and `read:users:groups`).
     pub async fn lookup(&self, name: &str) -> Result<Caller, AuthError> {
         if let Some(caller) = self.users.get(&name.to_owned()) {
             return Ok(caller);
         }
-        let reply = self
-            .http
-            .get(format!("{}/users/{}", self.api_url, escape(name)))
-            .header(reqwest::header::AUTHORIZATION, format!("token {}", self.api_token))
-            .send()
-            .await
-            .map_err(unavailable)?;
+        let reply = self.user_model(name).await?;
         let model: UserModel = match reply.status() {
             s if s.is_success() => reply.json().await.map_err(unavailable)?,
             // Gone since the token or session was made.
@@ -150,13 +154,7 @@ impl HubApi {
     /// The user's stored `auth_state` (e.g. the claims of their last LTI launch), read with the
     /// service's token (needs `admin:auth_state`); never cached, as a new launch replaces it.
     pub async fn auth_state(&self, name: &str) -> Result<Option<serde_json::Value>, AuthError> {
-        let reply = self
-            .http
-            .get(format!("{}/users/{}", self.api_url, escape(name)))
-            .header(reqwest::header::AUTHORIZATION, format!("token {}", self.api_token))
-            .send()
-            .await
-            .map_err(unavailable)?;
+        let reply = self.user_model(name).await?;
         if !reply.status().is_success() {
             return Err(unavailable(format_args!("GET /users/… answered {}", reply.status())));
         }

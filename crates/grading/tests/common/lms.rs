@@ -68,6 +68,19 @@ impl Lms {
         }
     }
 
+    /// The service's config for this platform: `key_file` and one `[[{table}]]` named "test"
+    /// (`table` is `platforms` or `grading.platforms`). Top-level keys come first in TOML.
+    pub fn config_toml(&self, table: &str) -> String {
+        format!(
+            "key_file = {key:?}\n[[{table}]]\nname = \"test\"\nissuer = {issuer:?}\nclient_id = \"lablink-grading\"\n\
+             deployment_id = \"1\"\ntoken_url = {token:?}\nkeyset_url = {keyset:?}\n",
+            key = self.key_file(),
+            issuer = self.info["issuer"].as_str().unwrap(),
+            token = self.info["token_url"].as_str().unwrap(),
+            keyset = self.info["platform_jwks_url"].as_str().unwrap(),
+        )
+    }
+
     pub fn course(&self, what: &str) -> String {
         self.info["courses"]["42"][what].as_str().unwrap().to_owned()
     }
