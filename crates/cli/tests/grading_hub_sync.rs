@@ -199,7 +199,8 @@ fn instructors_preview_sync_and_export_through_the_hub_and_students_are_refused(
 }
 
 /// A course whose config names no AGS or NRPS URL: they come from the instructor's last LTI
-/// launch, which the hub keeps as `auth_state`. The hub's authenticator here is a DummyAuthenticator
+/// launch, which the hub keeps as `auth_state`; and a student nbgrader has no LMS id for is
+/// matched through the `sub` of her own last launch (`match_by = "launch"`). The hub's authenticator here is a DummyAuthenticator
 /// that stores launch claims in the shape jupyterhub-ltiauthenticator's LTI 1.3 login does (the
 /// id_token's claims): a real launch needs an LMS's browser flow, which no test here drives.
 #[test]
@@ -209,10 +210,11 @@ fn a_course_without_urls_syncs_to_the_lms_course_of_the_instructors_last_launch(
     let rt = tokio::runtime::Runtime::new().unwrap();
     let lms = rt.block_on(common::lms::start());
     let members: Vec<Value> =
-        ["lms-alice"].iter().map(|id| json!({"user_id": id, "roles": [LEARNER]})).collect();
+        ["lms-alice", "lms-carol"].iter().map(|id| json!({"user_id": id, "roles": [LEARNER]})).collect();
     rt.block_on(lms.control("POST", "/_test/members", Some(json!({"ctx": "42", "members": members}))));
 
-    let grading_toml = config(&lms, &gradebook, "lms_context_id = \"42\"\n");
+    // carol has no LMS id in nbgrader: her own launch (as hub user `carol`) gives it.
+    let grading_toml = config(&lms, &gradebook, "lms_context_id = \"42\"\nmatch_by = \"launch\"\n");
     let launch = |context: &str| {
         json!({
             "sub": "lms-teacher",
@@ -236,10 +238,16 @@ class LaunchAuthenticator(DummyAuthenticator):
             return {{"name": name, "auth_state": LAUNCHES[name]}}
         return name
 c.JupyterHub.authenticator_class = LaunchAuthenticator
+c.Authenticator.allowed_users.add("carol")
 c.Authenticator.enable_auth_state = True
 c.CryptKeeper.keys = [os.urandom(32)]
 "#,
-        launches = json!({TEACHER: launch("42"), ADMIN: launch("77")}).to_string(),
+        launches = json!({
+            TEACHER: launch("42"),
+            ADMIN: launch("77"),
+            "carol": {"iss": lms.info["issuer"], "sub": "lms-carol"},
+        })
+        .to_string(),
     );
     let mut setup = HubSetup { grading_toml, hub_config, ..HubSetup::default() };
     setup.service_scopes.push("admin:auth_state".into());
@@ -255,7 +263,7 @@ c.CryptKeeper.keys = [os.urandom(32)]
     assert!(table["lms"]["error"].as_str().unwrap().contains("no LTI 1.3 launch"), "{table}");
 
     // Signing in through the hub stores each user's launch.
-    for user in [TEACHER, ADMIN] {
+    for user in [TEACHER, ADMIN, "carol"] {
         // Not following the redirect: it would spawn a notebook server, which this hub has none of.
         let browser =
             Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
@@ -283,7 +291,12 @@ c.CryptKeeper.keys = [os.urandom(32)]
         .text()
         .unwrap();
     let (_, done) = events(&done).pop().unwrap();
-    assert_eq!(done["counts"]["sent"], 1, "{done}");
+    assert_eq!(done["counts"]["sent"], 2, "{done}");
+    let carol = done["students"].as_array().unwrap().iter().find(|r| r["student_id"] == "carol").unwrap();
+    assert_eq!((carol["outcome"].as_str(), carol["lms_user_id"].as_str()), (Some("sent"), Some("lms-carol")));
     let log = rt.block_on(lms.control("GET", "/_test/scores", None));
-    assert_eq!(log["log"][0]["body"]["userId"], "lms-alice");
+    let mut users: Vec<&str> =
+        log["log"].as_array().unwrap().iter().map(|e| e["body"]["userId"].as_str().unwrap()).collect();
+    users.sort();
+    assert_eq!(users, ["lms-alice", "lms-carol"]);
 }

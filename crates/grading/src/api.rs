@@ -2,6 +2,7 @@
 //! Every handler takes the hub-checked [`Caller`] first; a course's grades are shown and
 //! synced only to members of its instructor group and hub admins.
 
+use std::collections::HashMap;
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,7 +14,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use futures_util::Stream;
+use futures_util::{Stream, StreamExt as _};
 use lablink_protocol::grading::{
     AssignmentInfo, AssignmentList, CourseInfo, CourseList, GradeRow, GradeTable, GradingErrorBody,
     GradingErrorCode, GradingErrorDetail, JobList, JobState, JobStatus, LmsView, SyncPreview, SyncRequest,
@@ -22,9 +23,10 @@ use serde::de::DeserializeOwned;
 
 use crate::auth::Caller;
 use crate::config::Course;
+use crate::config::RosterMatch;
 use crate::gradebook::{Gradebook, GradebookError, StudentScore};
 use crate::routes::SharedState;
-use crate::service::{Launch, Service, ServiceError, counts, student_result};
+use crate::service::{Launch, Launches, Service, ServiceError, counts, student_result};
 use crate::sync::{Assessment, SyncError, Syncer};
 
 /// Progress events are sent at most this often, however fast scores land.
@@ -186,24 +188,63 @@ async fn launch(state: &SharedState, caller: &Caller, course: &Course) -> ApiRes
         .map_err(|why| ApiError::new(GradingErrorCode::NoLaunch, why))
 }
 
-/// nbgrader's scores beside what the LMS holds, and what a sync would do.
-async fn assessed(
+/// With `match_by = "launch"`: the `sub` of each listed student's own last launch, when it was
+/// on the course's platform (its issuer). Students the hub does not know are left out.
+async fn student_launches(
+    state: &SharedState,
     service: &Service,
+    course: &Course,
+    scores: &[StudentScore],
+) -> ApiResult<HashMap<String, String>> {
+    if course.match_by != RosterMatch::Launch {
+        return Ok(HashMap::new());
+    }
+    let issuer = course
+        .platform
+        .as_deref()
+        .and_then(|name| service.config.platforms.iter().find(|p| p.name == name))
+        .map(|p| p.issuer.clone());
+    let unknown: Vec<String> =
+        scores.iter().filter(|s| s.student.lms_user_id.is_none()).map(|s| s.student.id.clone()).collect();
+    let hub = &state.hub;
+    let found: Vec<_> = futures_util::stream::iter(unknown)
+        .map(|student| async move { (hub.auth_state(&student).await, student) })
+        .buffer_unordered(8)
+        .collect()
+        .await;
+    let mut ids = HashMap::new();
+    for (claims, student) in found {
+        let claims = claims.map_err(|e| ApiError::new(e.code, e.message))?.unwrap_or_default();
+        if claims["iss"].as_str() == issuer.as_deref()
+            && let Some(sub) = claims["sub"].as_str()
+        {
+            ids.insert(student, sub.to_owned());
+        }
+    }
+    Ok(ids)
+}
+
+/// nbgrader's scores beside what the LMS holds, and what a sync would do. The caller's launch
+/// (or why there is none) comes in `launch`.
+async fn assessed(
+    state: &SharedState,
     course: &Course,
     assignment: &str,
     only: Option<&[String]>,
-    launch: Option<&Launch>,
+    launch: ApiResult<Option<Launch>>,
 ) -> ApiResult<(f64, Vec<StudentScore>, Result<Assessment, ApiError>)> {
+    let service = service(state)?;
     let (max, mut scores) = Syncer::read_gradebook(&course.gradebook, assignment).await?;
     if let Some(only) = only {
         scores.retain(|s| only.contains(&s.student.id));
     }
-    let assessment = match service.target_with(course, launch) {
-        Ok(target) => {
-            service.syncer.assess(&target, assignment, max, &scores, false).await.map_err(ApiError::from)
-        }
-        Err(e) => Err(e.into()),
-    };
+    let assessment = async {
+        let launches =
+            Launches { course: launch?, students: student_launches(state, service, course, &scores).await? };
+        let target = service.target_with(course, &launches)?;
+        Ok(service.syncer.assess(&target, assignment, max, &scores, false).await?)
+    }
+    .await;
     Ok((max, scores, assessment))
 }
 
@@ -224,18 +265,9 @@ async fn table(
     course: &Course,
     assignment: &str,
 ) -> ApiResult<GradeTable> {
-    let service = service(state)?;
     // Without a launch the table still shows nbgrader's side, and says why the LMS is missing.
-    let (launch, missing) = match launch(state, caller, course).await {
-        Ok(launch) => (launch, None),
-        Err(e) => (None, Some(e)),
-    };
-    let (max_score, scores, assessment) =
-        assessed(service, course, assignment, None, launch.as_ref()).await?;
-    let assessment = match missing {
-        Some(e) => Err(e),
-        None => assessment,
-    };
+    let launch = launch(state, caller, course).await;
+    let (max_score, scores, assessment) = assessed(state, course, assignment, None, launch).await?;
     let lms = lms_view(&assessment);
     let planned = assessment.map(|a| a.rows).unwrap_or_default();
     let rows = scores
@@ -347,9 +379,9 @@ async fn preview(
     let service = service(&state)?;
     let course = course(service, &caller, &id)?;
     let request: SyncRequest = body(&bytes)?;
-    let launch = launch(&state, &caller, course).await?;
+    let launch = Ok(launch(&state, &caller, course).await?);
     let (_, _, assessment) =
-        assessed(service, course, &assignment, request.students.as_deref(), launch.as_ref()).await?;
+        assessed(&state, course, &assignment, request.students.as_deref(), launch).await?;
     let lms = lms_view(&assessment);
     let rows = assessment?.rows;
     Ok(Json(SyncPreview {
@@ -371,9 +403,16 @@ async fn sync(
     let course = course(service, &caller, &id)?;
     let request: SyncRequest = body(&bytes)?;
     let launch = launch(&state, &caller, course).await?;
-    let job = service
-        .start(&course.id, &assignment, request.students.as_deref(), &caller.name, launch.as_ref())
-        .await?;
+    let students = match course.match_by {
+        RosterMatch::Launch => {
+            let (_, scores) = Syncer::read_gradebook(&course.gradebook, &assignment).await?;
+            student_launches(&state, service, course, &scores).await?
+        }
+        _ => HashMap::new(),
+    };
+    let launches = Launches { course: launch, students };
+    let job =
+        service.start(&course.id, &assignment, request.students.as_deref(), &caller.name, &launches).await?;
     let status = service.status(&job, true)?.ok_or_else(|| ApiError::from(SyncError::NoSuchJob(job)))?;
     Ok((StatusCode::ACCEPTED, Json(status)))
 }

@@ -119,6 +119,8 @@ pub enum RosterMatch {
     Email,
     /// The member's `lis_person_sourcedid` (Moodle: the ID number) is the nbgrader student id.
     Sourcedid,
+    /// The `sub` of the student's own last LTI 1.3 launch at the hub (hub user = nbgrader id).
+    Launch,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]

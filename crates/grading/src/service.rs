@@ -76,10 +76,11 @@ impl Service {
 
     /// Where the course's scores go; `launch` fills the URLs the config leaves out.
     pub fn target(&self, course: &Course) -> Result<Target, ServiceError> {
-        self.target_with(course, None)
+        self.target_with(course, &Launches::default())
     }
 
-    pub fn target_with(&self, course: &Course, launch: Option<&Launch>) -> Result<Target, ServiceError> {
+    pub fn target_with(&self, course: &Course, launches: &Launches) -> Result<Target, ServiceError> {
+        let launch = launches.course.as_ref();
         let why = |why: String| ServiceError::Config { course: course.id.clone(), why };
         if let Some(lti11) = &course.lti11 {
             let secret = match (&lti11.secret, &lti11.secret_file) {
@@ -120,6 +121,7 @@ impl Service {
                 .ok_or_else(|| why("no memberships_url, and no LTI launch to read it from".into()))?,
             create_line_items: course.create_line_items,
             match_by: course.match_by,
+            launch_ids: Arc::new(launches.students.clone()),
         }))
     }
 
@@ -150,9 +152,9 @@ impl Service {
         assignment: &str,
         only: Option<&[String]>,
         started_by: &str,
-        launch: Option<&Launch>,
+        launches: &Launches,
     ) -> Result<String, ServiceError> {
-        let target = self.target_with(self.course(course)?, launch)?;
+        let target = self.target_with(self.course(course)?, launches)?;
         self.claim(course, assignment, "being planned")?;
         let gradebook = self.gradebook(course)?;
         let plan = Plan { course, gradebook: &gradebook, assignment, only, started_by };
@@ -209,7 +211,8 @@ impl Service {
             let Some(job) = self.journal(|j| j.job(&id))? else { continue };
             // Running needs the platform and the journalled line item, not the launch URLs.
             let unused = Launch { lineitems_url: String::new(), memberships_url: String::new() };
-            let target = self.course(&job.course).and_then(|c| self.target_with(c, Some(&unused)));
+            let launches = Launches { course: Some(unused), students: HashMap::new() };
+            let target = self.course(&job.course).and_then(|c| self.target_with(c, &launches));
             match target {
                 Ok(target) => {
                     self.claim(&job.course, &job.assignment, &id)?;
@@ -248,6 +251,15 @@ impl Service {
         }
         Ok(out)
     }
+}
+
+/// What the hub's stored launches add to a course's config: the caller's (for the endpoints)
+/// and the students' own (for their LMS ids, with `match_by = "launch"`).
+#[derive(Debug, Clone, Default)]
+pub struct Launches {
+    pub course: Option<Launch>,
+    /// nbgrader student id → `sub` of their last launch on the course's platform.
+    pub students: HashMap<String, String>,
 }
 
 /// The AGS and NRPS endpoints of an instructor's LTI 1.3 launch of the course.

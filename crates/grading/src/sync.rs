@@ -62,15 +62,18 @@ pub struct AgsTarget {
     pub memberships_url: String,
     pub create_line_items: bool,
     pub match_by: RosterMatch,
+    /// With `RosterMatch::Launch`: nbgrader student id → the `sub` of their last launch.
+    pub launch_ids: Arc<HashMap<String, String>>,
 }
 
 /// The LMS id of a student: nbgrader's, else the roster member the rule picks.
-fn lms_id_of(student: &Student, learners: &[Member], rule: RosterMatch) -> Option<String> {
+fn lms_id_of(student: &Student, learners: &[Member], target: &AgsTarget) -> Option<String> {
     if let Some(id) = &student.lms_user_id {
         return Some(id.clone());
     }
-    let matches = |m: &&Member| match rule {
+    let matches = |m: &&Member| match target.match_by {
         RosterMatch::LmsUserId => false,
+        RosterMatch::Launch => target.launch_ids.get(&student.id) == Some(&m.user_id),
         RosterMatch::Email => {
             matches!((&m.email, &student.email), (Some(a), Some(b)) if !a.is_empty() && a.eq_ignore_ascii_case(b))
         }
@@ -267,7 +270,7 @@ impl Syncer {
         let rows = scores
             .iter()
             .map(|s| {
-                let resolved = lms_id_of(&s.student, &members, target.match_by);
+                let resolved = lms_id_of(&s.student, &members, target);
                 let lms_id = resolved.as_deref();
                 let held = lms_id.and_then(|id| held.get(id)).copied();
                 let lms_score = held.flatten().map(|h| on_scale(h, line_max, s.max_score));
@@ -608,15 +611,32 @@ mod tests {
             email: Some("Ada@Example.org".into()),
             lms_user_id: None,
         };
+        let rule = |match_by| AgsTarget {
+            platform: crate::config::Platform {
+                name: "p".into(),
+                issuer: "https://lms".into(),
+                client_id: "c".into(),
+                deployment_id: "1".into(),
+                token_url: "https://lms/token".into(),
+                keyset_url: "https://lms/keys".into(),
+                audience: None,
+            },
+            lineitems_url: String::new(),
+            memberships_url: String::new(),
+            create_line_items: false,
+            match_by,
+            launch_ids: Arc::new([("ada".to_owned(), "8".to_owned())].into()),
+        };
         let roster = [member("7", "ada@example.org", "ada"), member("8", "bob@example.org", "bob")];
-        assert_eq!(lms_id_of(&student, &roster, RosterMatch::Email).as_deref(), Some("7"));
-        assert_eq!(lms_id_of(&student, &roster, RosterMatch::Sourcedid).as_deref(), Some("7"));
-        assert_eq!(lms_id_of(&student, &roster, RosterMatch::LmsUserId), None);
+        assert_eq!(lms_id_of(&student, &roster, &rule(RosterMatch::Email)).as_deref(), Some("7"));
+        assert_eq!(lms_id_of(&student, &roster, &rule(RosterMatch::Sourcedid)).as_deref(), Some("7"));
+        assert_eq!(lms_id_of(&student, &roster, &rule(RosterMatch::Launch)).as_deref(), Some("8"));
+        assert_eq!(lms_id_of(&student, &roster, &rule(RosterMatch::LmsUserId)), None);
         // Two members with her email: no guess.
         let twice = [member("7", "ada@example.org", "x"), member("9", "ADA@example.org", "y")];
-        assert_eq!(lms_id_of(&student, &twice, RosterMatch::Email), None);
+        assert_eq!(lms_id_of(&student, &twice, &rule(RosterMatch::Email)), None);
         // nbgrader's own id wins over any rule.
         let known = Student { lms_user_id: Some("42".into()), ..student };
-        assert_eq!(lms_id_of(&known, &roster, RosterMatch::Email).as_deref(), Some("42"));
+        assert_eq!(lms_id_of(&known, &roster, &rule(RosterMatch::Email)).as_deref(), Some("42"));
     }
 }

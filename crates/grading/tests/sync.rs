@@ -55,6 +55,7 @@ async fn setup() -> Setup {
         memberships_url: lms.course("context_memberships_url"),
         create_line_items: true,
         match_by: RosterMatch::LmsUserId,
+        launch_ids: Default::default(),
     });
     Setup { lms, syncer, target, gradebook, _dir: dir }
 }

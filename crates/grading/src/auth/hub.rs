@@ -155,6 +155,9 @@ impl HubApi {
     /// service's token (needs `admin:auth_state`); never cached, as a new launch replaces it.
     pub async fn auth_state(&self, name: &str) -> Result<Option<serde_json::Value>, AuthError> {
         let reply = self.user_model(name).await?;
+        if reply.status() == StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
         if !reply.status().is_success() {
             return Err(unavailable(format_args!("GET /users/… answered {}", reply.status())));
         }
