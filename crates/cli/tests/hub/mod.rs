@@ -310,7 +310,17 @@ impl Drop for Hub {
             }
         }
         let pid = self.child.id();
-        let children = children_of(pid);
+        let mut children = children_of(pid);
+        // A hub that died early leaves its proxy to init, where children_of cannot see it; the
+        // proxy's own pid file still names it.
+        let proxy = std::fs::read_to_string(self.dir.path().join("proxy.pid")).ok();
+        if let Some(proxy) = proxy.and_then(|p| p.trim().parse::<u32>().ok()) {
+            let cmdline = std::fs::read(format!("/proc/{proxy}/cmdline")).unwrap_or_default();
+            let ours = String::from_utf8_lossy(&cmdline).contains("configurable-http-proxy");
+            if ours && !children.iter().any(|(c, _)| *c == proxy) {
+                children.push((proxy, cmdline));
+            }
+        }
         signal(pid, rustix::process::Signal::TERM);
         let deadline = Instant::now() + Duration::from_secs(15);
         while self.child.try_wait().ok().flatten().is_none() {
