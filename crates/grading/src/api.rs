@@ -21,12 +21,12 @@ use lablink_protocol::grading::{
 };
 use serde::de::DeserializeOwned;
 
-use crate::auth::Caller;
+use crate::auth::{AuthError, Caller};
 use crate::config::Course;
 use crate::config::RosterMatch;
 use crate::gradebook::{Gradebook, GradebookError, StudentScore};
 use crate::routes::SharedState;
-use crate::service::{Launch, Launches, Service, ServiceError, counts, student_result};
+use crate::service::{self, Launch, Launches, Service, ServiceError};
 use crate::sync::{Assessment, SyncError, Syncer};
 
 /// Progress events are sent at most this often, however fast scores land.
@@ -67,6 +67,12 @@ impl IntoResponse for ApiError {
             error: GradingErrorDetail { code: self.code, message: self.message, login_url: None },
         };
         (status, Json(body)).into_response()
+    }
+}
+
+impl From<AuthError> for ApiError {
+    fn from(e: AuthError) -> Self {
+        Self::new(e.code, e.message)
     }
 }
 
@@ -119,7 +125,7 @@ fn service(state: &SharedState) -> ApiResult<&Arc<Service>> {
 /// The course, if the caller may grade it: 404 for an unknown course, 403 for a non-instructor.
 fn course<'a>(service: &'a Service, caller: &Caller, id: &str) -> ApiResult<&'a Course> {
     let course = service.course(id)?;
-    caller.require_grader(course).map_err(|e| ApiError::new(e.code, e.message))?;
+    caller.require_grader(course)?;
     Ok(course)
 }
 
@@ -182,7 +188,7 @@ async fn launch(state: &SharedState, caller: &Caller, course: &Course) -> ApiRes
         return Ok(None);
     }
     let Some(context) = course.lms_context_id.as_deref() else { return Ok(None) };
-    let claims = state.hub.auth_state(&caller.name).await.map_err(|e| ApiError::new(e.code, e.message))?;
+    let claims = state.hub.auth_state(&caller.name).await?;
     Launch::from_claims(&claims.unwrap_or_default(), context)
         .map(Some)
         .map_err(|why| ApiError::new(GradingErrorCode::NoLaunch, why))
@@ -214,7 +220,7 @@ async fn student_launches(
         .await;
     let mut ids = HashMap::new();
     for (claims, student) in found {
-        let claims = claims.map_err(|e| ApiError::new(e.code, e.message))?.unwrap_or_default();
+        let claims = claims?.unwrap_or_default();
         if claims["iss"].as_str() == issuer.as_deref()
             && let Some(sub) = claims["sub"].as_str()
         {
@@ -234,10 +240,7 @@ async fn assessed(
     launch: ApiResult<Option<Launch>>,
 ) -> ApiResult<(f64, Vec<StudentScore>, Result<Assessment, ApiError>)> {
     let service = service(state)?;
-    let (max, mut scores) = Syncer::read_gradebook(&course.gradebook, assignment).await?;
-    if let Some(only) = only {
-        scores.retain(|s| only.contains(&s.student.id));
-    }
+    let (max, scores) = Syncer::read_gradebook(&course.gradebook, assignment, only).await?;
     let assessment = async {
         let launches =
             Launches { course: launch?, students: student_launches(state, service, course, &scores).await? };
@@ -250,11 +253,7 @@ async fn assessed(
 
 fn lms_view(assessment: &Result<Assessment, ApiError>) -> LmsView {
     match assessment {
-        Ok(a) => LmsView {
-            line_item: a.line_item.as_ref().and_then(|i| i.id.clone()),
-            line_max: a.line_item.as_ref().map(|i| i.score_maximum),
-            error: None,
-        },
+        Ok(a) => service::lms_view(a),
         Err(e) => LmsView { line_item: None, line_max: None, error: Some(e.message.clone()) },
     }
 }
@@ -382,15 +381,7 @@ async fn preview(
     let launch = Ok(launch(&state, &caller, course).await?);
     let (_, _, assessment) =
         assessed(&state, course, &assignment, request.students.as_deref(), launch).await?;
-    let lms = lms_view(&assessment);
-    let rows = assessment?.rows;
-    Ok(Json(SyncPreview {
-        course: course.id.clone(),
-        assignment,
-        lms,
-        counts: counts(&rows),
-        rows: rows.iter().map(student_result).collect(),
-    }))
+    Ok(Json(service::preview(&course.id, &assignment, &assessment?)))
 }
 
 async fn sync(
@@ -405,7 +396,8 @@ async fn sync(
     let launch = launch(&state, &caller, course).await?;
     let students = match course.match_by {
         RosterMatch::Launch => {
-            let (_, scores) = Syncer::read_gradebook(&course.gradebook, &assignment).await?;
+            let only = request.students.as_deref();
+            let (_, scores) = Syncer::read_gradebook(&course.gradebook, &assignment, only).await?;
             student_launches(&state, service, course, &scores).await?
         }
         _ => HashMap::new(),
@@ -469,7 +461,7 @@ async fn job_events(
                     let event = Event::default().event("done").json_data(&full).ok()?;
                     return Some((Ok(event), (service, changes, id, last, true)));
                 }
-                if last != Some(status.done) || last.is_none() {
+                if last != Some(status.done) {
                     let event = Event::default().event("progress").json_data(&status).ok()?;
                     return Some((Ok(event), (service, changes, id, Some(status.done), false)));
                 }

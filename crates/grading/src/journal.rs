@@ -6,6 +6,7 @@
 //! refuses the duplicate (not later than what it stores, 409) rather than recording it twice,
 //! and the results service then tells whether it landed.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 
@@ -72,6 +73,15 @@ CREATE TABLE IF NOT EXISTS job_student (
 CREATE INDEX IF NOT EXISTS job_unfinished ON job(finished);
 ";
 
+/// How many of `rows` ended (or stand) at each outcome.
+pub fn counts(rows: &[StudentRow]) -> BTreeMap<Outcome, u64> {
+    let mut counts = BTreeMap::new();
+    for row in rows {
+        *counts.entry(row.outcome).or_default() += 1;
+    }
+    counts
+}
+
 const JOB_COLUMNS: &str = "id, course, assignment, lineitem, started_by, created_at, finished, error";
 
 fn job_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Job> {
@@ -128,11 +138,6 @@ impl Journal {
             }
         }
         tx.commit()
-    }
-
-    pub fn set_lineitem(&self, job_id: &str, lineitem: &str) -> rusqlite::Result<()> {
-        self.conn.execute("UPDATE job SET lineitem = ?2 WHERE id = ?1", params![job_id, lineitem])?;
-        Ok(())
     }
 
     /// Fixes the timestamp and marks the row `sending`, before the request goes out.
@@ -243,7 +248,7 @@ mod tests {
             id: "j1".into(),
             course: "intro".into(),
             assignment: "ps1".into(),
-            lineitem: None,
+            lineitem: Some("https://lms.example/li/1".into()),
             started_by: "teacher".into(),
             created_at: 1,
             finished: false,
@@ -256,7 +261,6 @@ mod tests {
                 &[row("a", Outcome::Pending), row("b", Outcome::Pending), row("c", Outcome::NoLmsId)],
             )
             .unwrap();
-            j.set_lineitem("j1", "https://lms.example/li/1").unwrap();
             j.sending("j1", "a", "2026-11-22T03:00:00.000001Z").unwrap();
             j.finish_student("j1", "a", Outcome::Sent, None).unwrap();
             j.sending("j1", "b", "2026-11-22T03:00:00.000002Z").unwrap();

@@ -56,18 +56,10 @@ pub async fn sync_once(config: GradingConfig, request: SyncOnce) -> anyhow::Resu
     if preview {
         let found = service.course(&course)?;
         let target = service.target(found)?;
-        let (max, mut scores) = sync::Syncer::read_gradebook(&found.gradebook, &assignment).await?;
-        if let Some(only) = &only {
-            scores.retain(|s| only.contains(&s.student.id));
-        }
+        let (max, scores) =
+            sync::Syncer::read_gradebook(&found.gradebook, &assignment, only.as_deref()).await?;
         let assessment = service.syncer.assess(&target, &assignment, max, &scores, false).await?;
-        let rows: Vec<_> = assessment.rows.iter().map(service::student_result).collect();
-        return Ok(serde_json::json!({
-            "course": course,
-            "assignment": assignment,
-            "counts": service::counts(&assessment.rows),
-            "rows": rows,
-        }));
+        return Ok(serde_json::to_value(service::preview(&course, &assignment, &assessment))?);
     }
     let (job, _) = service.sync_now(&course, &assignment, only.as_deref(), "cli").await?;
     let status = service.status(&job, true)?.ok_or_else(|| anyhow::anyhow!("job {job} vanished"))?;

@@ -1,20 +1,20 @@
 //! The service's core, apart from HTTP: courses from the config, sync jobs started, run in the
 //! background and resumed after a restart, and their status read back from the journal.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use lablink_protocol::grading::{JobState, JobStatus, LmsKind, Outcome, StudentResult};
+use lablink_protocol::grading::{JobState, JobStatus, LmsKind, LmsView, StudentResult, SyncPreview};
 
 use crate::config::{Course, GradingConfig};
-use crate::journal::{Job, Journal, StudentRow};
+use crate::journal::{self, Job, Journal, StudentRow};
 use crate::keys::SigningKey;
 use crate::lti::clock::ScoreClock;
 use crate::lti::http::{self, RetryPolicy};
 use crate::lti::token::TokenCache;
-use crate::sync::{AgsTarget, OutcomesTarget, Plan, Summary, SyncError, Syncer, Target};
+use crate::sync::{AgsTarget, Assessment, OutcomesTarget, Plan, Summary, SyncError, Syncer, Target};
 
 /// Jobs listed per course.
 pub const JOBS_LISTED: u32 = 50;
@@ -205,10 +205,10 @@ impl Service {
     /// Starts again the jobs a stopped service left unfinished; returns their ids. A job whose
     /// course is gone from the config ends `failed` with the reason.
     pub fn resume(self: &Arc<Self>) -> Result<Vec<String>, ServiceError> {
-        let unfinished = self.syncer.journal.lock().unwrap_or_else(|e| e.into_inner()).unfinished()?;
+        let unfinished = self.syncer.journal(|j| j.unfinished())?;
         let mut resumed = Vec::new();
         for id in unfinished {
-            let Some(job) = self.journal(|j| j.job(&id))? else { continue };
+            let Some(job) = self.syncer.journal(|j| j.job(&id))? else { continue };
             // Running needs the platform and the journalled line item, not the launch URLs.
             let unused = Launch { lineitems_url: String::new(), memberships_url: String::new() };
             let launches = Launches { course: Some(unused), students: HashMap::new() };
@@ -222,31 +222,26 @@ impl Service {
                 }
                 Err(e) => {
                     let why = format!("not resumed: {e}");
-                    self.journal(|j| j.finish_job(&id, Some(&why)))?;
+                    self.syncer.journal(|j| j.finish_job(&id, Some(&why)))?;
                 }
             }
         }
         Ok(resumed)
     }
 
-    fn journal<T>(&self, f: impl FnOnce(&mut Journal) -> rusqlite::Result<T>) -> rusqlite::Result<T> {
-        let mut journal = self.syncer.journal.lock().unwrap_or_else(|e| e.into_inner());
-        f(&mut journal)
-    }
-
     /// A job as the API shows it; per-student rows only when `students`.
     pub fn status(&self, job_id: &str, students: bool) -> Result<Option<JobStatus>, ServiceError> {
-        let Some(job) = self.journal(|j| j.job(job_id))? else { return Ok(None) };
-        let rows = self.journal(|j| j.students(job_id))?;
+        let Some(job) = self.syncer.journal(|j| j.job(job_id))? else { return Ok(None) };
+        let rows = self.syncer.journal(|j| j.students(job_id))?;
         Ok(Some(job_status(job, &rows, students)))
     }
 
     /// The course's jobs, newest first, without per-student rows.
     pub fn jobs(&self, course: &str) -> Result<Vec<JobStatus>, ServiceError> {
-        let jobs = self.journal(|j| j.jobs(course, JOBS_LISTED))?;
+        let jobs = self.syncer.journal(|j| j.jobs(course, JOBS_LISTED))?;
         let mut out = Vec::with_capacity(jobs.len());
         for job in jobs {
-            let rows = self.journal(|j| j.students(&job.id))?;
+            let rows = self.syncer.journal(|j| j.students(&job.id))?;
             out.push(job_status(job, &rows, false));
         }
         Ok(out)
@@ -294,6 +289,26 @@ impl Launch {
     }
 }
 
+/// The LMS side of an assessment, as the API shows it.
+pub fn lms_view(assessment: &Assessment) -> LmsView {
+    LmsView {
+        line_item: assessment.line_item.as_ref().and_then(|i| i.id.clone()),
+        line_max: assessment.line_item.as_ref().map(|i| i.score_maximum),
+        error: None,
+    }
+}
+
+/// What a sync of `assessment` would change (the API's preview, and the script's).
+pub fn preview(course: &str, assignment: &str, assessment: &Assessment) -> SyncPreview {
+    SyncPreview {
+        course: course.to_owned(),
+        assignment: assignment.to_owned(),
+        lms: lms_view(assessment),
+        counts: journal::counts(&assessment.rows),
+        rows: assessment.rows.iter().map(student_result).collect(),
+    }
+}
+
 pub fn student_result(row: &StudentRow) -> StudentResult {
     StudentResult {
         student_id: row.student_id.clone(),
@@ -304,14 +319,6 @@ pub fn student_result(row: &StudentRow) -> StudentResult {
         outcome: row.outcome,
         detail: row.detail.clone(),
     }
-}
-
-pub fn counts(rows: &[StudentRow]) -> BTreeMap<Outcome, u64> {
-    let mut counts = BTreeMap::new();
-    for row in rows {
-        *counts.entry(row.outcome).or_default() += 1;
-    }
-    counts
 }
 
 fn job_status(job: Job, rows: &[StudentRow], students: bool) -> JobStatus {
@@ -330,7 +337,7 @@ fn job_status(job: Job, rows: &[StudentRow], students: bool) -> JobStatus {
         error: job.error,
         total: rows.len() as u64,
         done: rows.iter().filter(|r| r.outcome.is_final()).count() as u64,
-        counts: counts(rows),
+        counts: journal::counts(rows),
         students: if students { rows.iter().map(student_result).collect() } else { Vec::new() },
     }
 }

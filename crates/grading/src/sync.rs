@@ -15,7 +15,7 @@ use tokio::sync::watch;
 
 use crate::config::{Platform, RosterMatch};
 use crate::gradebook::{Gradebook, GradebookError, Student, StudentScore};
-use crate::journal::{Job, Journal, Outcome, StudentRow};
+use crate::journal::{self, Job, Journal, Outcome, StudentRow};
 use crate::keys::SigningKey;
 use crate::lti::ags::{Ags, AgsError, LineItem, Member, Score};
 use crate::lti::clock::{self, ScoreClock};
@@ -162,7 +162,10 @@ fn same(a: f64, b: f64) -> bool {
 }
 
 impl Syncer {
-    fn journal<T>(&self, f: impl FnOnce(&mut Journal) -> rusqlite::Result<T>) -> rusqlite::Result<T> {
+    pub(crate) fn journal<T>(
+        &self,
+        f: impl FnOnce(&mut Journal) -> rusqlite::Result<T>,
+    ) -> rusqlite::Result<T> {
         // Journal writes are a few hundred bytes; holding the lock across one is fine.
         let mut journal = self.journal.lock().unwrap_or_else(|e| e.into_inner());
         f(&mut journal)
@@ -212,15 +215,22 @@ impl Syncer {
         Ok(ags.create_line_item(&target.lineitems_url, &item).await?)
     }
 
-    /// Reads an assignment's maximum and scores from the gradebook, off the async threads.
+    /// Reads an assignment's maximum and scores from the gradebook, off the async threads;
+    /// only the students in `only`, when given.
     pub async fn read_gradebook(
         gradebook: &Path,
         assignment: &str,
+        only: Option<&[String]>,
     ) -> Result<(f64, Vec<StudentScore>), GradebookError> {
         let (path, name) = (gradebook.to_owned(), assignment.to_owned());
-        tokio::task::spawn_blocking(move || Gradebook::open(&path)?.assignment_scores(&name))
-            .await
-            .expect("the gradebook reader does not panic")
+        let (max, mut scores) =
+            tokio::task::spawn_blocking(move || Gradebook::open(&path)?.assignment_scores(&name))
+                .await
+                .expect("the gradebook reader does not panic")?;
+        if let Some(only) = only {
+            scores.retain(|s| only.contains(&s.student.id));
+        }
+        Ok((max, scores))
     }
 
     /// What a sync of these scores would do: one row per student with what the LMS holds and
@@ -307,10 +317,7 @@ impl Syncer {
 
     /// Reads everything a sync needs and journals the job; returns its id.
     pub async fn plan(&self, plan: Plan<'_>, target: &Target) -> Result<String, SyncError> {
-        let (max_score, mut scores) = Self::read_gradebook(plan.gradebook, plan.assignment).await?;
-        if let Some(only) = plan.only {
-            scores.retain(|s| only.contains(&s.student.id));
-        }
+        let (max_score, scores) = Self::read_gradebook(plan.gradebook, plan.assignment, plan.only).await?;
         let assessment = self.assess(target, plan.assignment, max_score, &scores, true).await?;
         // LTI 1.1 has no line item: the outcomes URL stands in its place in the journal.
         let lineitem = match target {
@@ -343,11 +350,7 @@ impl Syncer {
         self.journal(|j| j.finish_job(job_id, error.as_deref()))?;
         self.notify();
         result?;
-        let mut counts = BTreeMap::new();
-        for row in self.journal(|j| j.students(job_id))? {
-            *counts.entry(row.outcome).or_default() += 1;
-        }
-        Ok(Summary { counts })
+        Ok(Summary { counts: journal::counts(&self.journal(|j| j.students(job_id))?) })
     }
 
     async fn send_all(&self, job_id: &str, target: &Target) -> Result<(), SyncError> {

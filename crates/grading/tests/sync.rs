@@ -96,7 +96,7 @@ async fn accepted(lms: &Lms) -> BTreeMap<String, usize> {
 async fn a_sync_lands_the_right_scores_and_a_second_sends_nothing() {
     let s = setup().await;
     // A preview asks the LMS but changes nothing there: no line item is created.
-    let (max, scores) = Syncer::read_gradebook(&s.gradebook, "ps1").await.unwrap();
+    let (max, scores) = Syncer::read_gradebook(&s.gradebook, "ps1", None).await.unwrap();
     let preview = s.syncer.assess(&s.target, "ps1", max, &scores, false).await.unwrap();
     assert!(preview.line_item.is_none());
     let planned: BTreeMap<_, _> = preview.rows.iter().map(|r| (r.student_id.as_str(), r.outcome)).collect();
@@ -228,7 +228,7 @@ async fn an_lti11_course_syncs_through_basic_outcomes_once() {
     assert_eq!(got["carol"], Outcome::NoLmsId);
     assert_eq!(got["eve.o'neil"], Outcome::NotEnrolled, "the LMS knows no result for her");
 
-    let (max, scores) = Syncer::read_gradebook(&s.gradebook, "ps1").await.unwrap();
+    let (max, scores) = Syncer::read_gradebook(&s.gradebook, "ps1", None).await.unwrap();
     let alice = scores.iter().find(|x| x.student.id == "alice").unwrap().score;
     let lms = s.lms.control("GET", "/_test/lti11/results", None).await;
     let stored: f64 = lms["results"]["ps1:lms-alice"].as_str().unwrap().parse().unwrap();

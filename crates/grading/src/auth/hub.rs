@@ -195,15 +195,7 @@ impl HubApi {
 
 /// Percent-encodes all but RFC 3986's unreserved characters (a path segment or a query value).
 pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    crate::lti::lti11::encode(text)
 }
 
 #[cfg(test)]
