@@ -25,6 +25,20 @@ fn post(client: &Client, hub: &Hub, who: &str, path: &str, body: &str) -> (Statu
     answer(token(request, who).send().unwrap())
 }
 
+/// The nbgrader course and the test platform (on its own runtime, as the hub tests block),
+/// whose course 42 has these learners.
+fn course_and_lms(
+    learners: &[&str],
+) -> (tempfile::TempDir, std::path::PathBuf, tokio::runtime::Runtime, common::lms::Lms) {
+    let dir = tempfile::tempdir().unwrap();
+    let (gradebook, _) = common::nbgrader_course(dir.path());
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let lms = rt.block_on(common::lms::start());
+    let members: Vec<Value> = learners.iter().map(|id| json!({"user_id": id, "roles": [LEARNER]})).collect();
+    rt.block_on(lms.control("POST", "/_test/members", Some(json!({"ctx": "42", "members": members}))));
+    (dir, gradebook, rt, lms)
+}
+
 /// The service's config: the test platform and course `intro-python` on it, plus `course`.
 fn config(lms: &common::lms::Lms, gradebook: &std::path::Path, course: &str) -> String {
     format!(
@@ -56,15 +70,7 @@ fn events(text: &str) -> Vec<(String, Value)> {
 
 #[test]
 fn instructors_preview_sync_and_export_through_the_hub_and_students_are_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    let (gradebook, _) = common::nbgrader_course(dir.path());
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let lms = rt.block_on(common::lms::start());
-    let members: Vec<Value> = ["lms-alice", "lms-bob", "lms-dave"]
-        .iter()
-        .map(|id| json!({"user_id": id, "roles": [LEARNER]}))
-        .collect();
-    rt.block_on(lms.control("POST", "/_test/members", Some(json!({"ctx": "42", "members": members}))));
+    let (_dir, gradebook, rt, lms) = course_and_lms(&["lms-alice", "lms-bob", "lms-dave"]);
 
     let grading_toml = config(
         &lms,
@@ -205,13 +211,7 @@ fn instructors_preview_sync_and_export_through_the_hub_and_students_are_refused(
 /// id_token's claims): a real launch needs an LMS's browser flow, which no test here drives.
 #[test]
 fn a_course_without_urls_syncs_to_the_lms_course_of_the_instructors_last_launch() {
-    let dir = tempfile::tempdir().unwrap();
-    let (gradebook, _) = common::nbgrader_course(dir.path());
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let lms = rt.block_on(common::lms::start());
-    let members: Vec<Value> =
-        ["lms-alice", "lms-carol"].iter().map(|id| json!({"user_id": id, "roles": [LEARNER]})).collect();
-    rt.block_on(lms.control("POST", "/_test/members", Some(json!({"ctx": "42", "members": members}))));
+    let (_dir, gradebook, rt, lms) = course_and_lms(&["lms-alice", "lms-carol"]);
 
     // carol has no LMS id in nbgrader: her own launch (as hub user `carol`) gives it.
     let grading_toml = config(&lms, &gradebook, "lms_context_id = \"42\"\nmatch_by = \"launch\"\n");
