@@ -13,7 +13,8 @@ pub enum HomeNaming {
     /// The id is the folder name (it must be a single safe name).
     #[default]
     Plain,
-    /// noto's escaping: `.` → `-2e`, `_` → `-5f`, `@` → `-40`.
+    /// noto's escaping: `.` → `-2e`, `_` → `-5f`, `@` → `-40`, and `-` → `-2d` so that no two
+    /// ids share a home.
     Noto,
 }
 
@@ -24,6 +25,27 @@ impl std::str::FromStr for HomeNaming {
             "plain" => Ok(Self::Plain),
             "noto" => Ok(Self::Noto),
             other => bail!("home_naming must be `plain` or `noto`, not `{other}`"),
+        }
+    }
+}
+
+/// The clock of `last-modification` in legacy listings.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LegacyTimes {
+    /// The server's local time (`TZ`, else `/etc/localtime`), as the original server wrote it.
+    #[default]
+    Local,
+    Utc,
+}
+
+impl std::str::FromStr for LegacyTimes {
+    type Err = anyhow::Error;
+    fn from_str(s: &str) -> anyhow::Result<Self> {
+        match s {
+            "local" => Ok(Self::Local),
+            "utc" => Ok(Self::Utc),
+            other => bail!("legacy_times must be `local` or `utc`, not `{other}`"),
         }
     }
 }
@@ -78,13 +100,18 @@ pub struct Limits {
     pub max_uncompressed_bytes: u64,
     /// Highest uncompressed/compressed ratio of an entry (zip bombs sit in the thousands).
     pub max_ratio: u64,
-    /// Largest zip the legacy `/zfs` builds in memory (it answers base64 inside JSON).
+    /// Largest zip the legacy `/zfs` sends (built in a temporary file, sent as base64 inside
+    /// JSON); by default the same as `max_upload_bytes`.
     pub max_legacy_zip_bytes: u64,
     /// Largest page of `entries`.
     pub max_page: u32,
     /// Most nodes a legacy recursive listing (`/lof`, `/lod`) returns.
     pub max_tree_nodes: usize,
-    /// `max_depth` of `/lof` when the client gives none (clients may ask for up to 16).
+    /// Most bytes (about) of the payload of a legacy recursive listing: with `max_tree_nodes`,
+    /// bounds the memory one listing takes.
+    pub max_tree_bytes: u64,
+    /// `max_depth` of `/lof` when the client gives none, as the original's (clients may ask
+    /// for up to 16).
     pub lof_max_depth: u32,
     /// Seconds a legacy signature stays valid.
     pub legacy_ttl_secs: i64,
@@ -106,10 +133,12 @@ impl Default for Limits {
             max_entries: 100_000,
             max_uncompressed_bytes: 8 << 30,
             max_ratio: 200,
-            max_legacy_zip_bytes: 100 << 20,
+            max_legacy_zip_bytes: 2 << 30,
             max_page: 10_000,
-            max_tree_nodes: 50_000,
-            lof_max_depth: 5,
+            // The noto picker loads a teacher's whole home at once: 84,000 entries are seen.
+            max_tree_nodes: 250_000,
+            max_tree_bytes: 32 << 20,
+            lof_max_depth: 10,
             legacy_ttl_secs: 30,
             clock_skew_secs: 5,
             replay_cache_size: 100_000,
@@ -128,6 +157,7 @@ pub struct FilesConfig {
     /// Address to listen on (loopback unless told otherwise).
     pub listen: SocketAddr,
     pub home_naming: HomeNaming,
+    pub legacy_times: LegacyTimes,
     pub v2_keys: Vec<V2Key>,
     pub legacy_keys: Vec<LegacyKey>,
     pub limits: Limits,
@@ -139,6 +169,7 @@ impl Default for FilesConfig {
             homes: PathBuf::from("/srv/homes"),
             listen: SocketAddr::from(([127, 0, 0, 1], 8600)),
             home_naming: HomeNaming::Plain,
+            legacy_times: LegacyTimes::Local,
             v2_keys: Vec::new(),
             legacy_keys: Vec::new(),
             limits: Limits::default(),
@@ -152,12 +183,14 @@ Configuration is read from the TOML file given by --config (section [files] or t
 then overridden by these environment variables:
   LABLINK_FILES_HOMES            folder holding one folder per user home
   LABLINK_FILES_LISTEN           listen address (default 127.0.0.1:8600)
-  LABLINK_FILES_HOME_NAMING      plain | noto (noto: . -> -2e, _ -> -5f, @ -> -40)
+  LABLINK_FILES_HOME_NAMING      plain | noto (noto: - -> -2d, . -> -2e, _ -> -5f, @ -> -40)
+  LABLINK_FILES_LEGACY_TIMES     local | utc (legacy last-modification; default local)
   LABLINK_FILES_V2_KEYS          kid=secret[,kid=secret...]   (HS256 keys for v2 tokens)
   LABLINK_FILES_LEGACY_KEYS      user=secret[,user=secret...] (noto-legacy HMAC keys)
   LABLINK_FILES_MAX_UPLOAD_BYTES, LABLINK_FILES_MAX_ENTRIES,
   LABLINK_FILES_MAX_UNCOMPRESSED_BYTES, LABLINK_FILES_MAX_RATIO,
-  LABLINK_FILES_MAX_LEGACY_ZIP_BYTES, LABLINK_FILES_LEGACY_TTL_SECS,
+  LABLINK_FILES_MAX_LEGACY_ZIP_BYTES, LABLINK_FILES_MAX_TREE_NODES,
+  LABLINK_FILES_MAX_TREE_BYTES, LABLINK_FILES_LOF_MAX_DEPTH, LABLINK_FILES_LEGACY_TTL_SECS,
   LABLINK_FILES_CLOCK_SKEW_SECS, LABLINK_FILES_COMPRESS_THREADS,
   LABLINK_FILES_MAX_CONCURRENT_ARCHIVES
 Example file:
@@ -220,6 +253,7 @@ impl FilesConfig {
             "HOMES" => self.homes = PathBuf::from(value),
             "LISTEN" => self.listen = value.parse().with_context(|| format!("{name}: bad address"))?,
             "HOME_NAMING" => self.home_naming = value.parse()?,
+            "LEGACY_TIMES" => self.legacy_times = value.parse()?,
             "V2_KEYS" => {
                 self.v2_keys = parse_pairs(name, value)?
                     .into_iter()
@@ -237,6 +271,9 @@ impl FilesConfig {
             "MAX_UNCOMPRESSED_BYTES" => l.max_uncompressed_bytes = num(value)?,
             "MAX_RATIO" => l.max_ratio = num(value)?,
             "MAX_LEGACY_ZIP_BYTES" => l.max_legacy_zip_bytes = num(value)?,
+            "MAX_TREE_NODES" => l.max_tree_nodes = num(value)? as usize,
+            "MAX_TREE_BYTES" => l.max_tree_bytes = num(value)?,
+            "LOF_MAX_DEPTH" => l.lof_max_depth = num(value)? as u32,
             "LEGACY_TTL_SECS" => l.legacy_ttl_secs = num(value)? as i64,
             "CLOCK_SKEW_SECS" => l.clock_skew_secs = num(value)? as i64,
             "COMPRESS_THREADS" => l.compress_threads = num(value)?.max(1) as usize,
@@ -300,6 +337,8 @@ mod tests {
         let env = [
             ("LABLINK_FILES_LISTEN".to_owned(), "127.0.0.1:9999".to_owned()),
             ("LABLINK_FILES_MAX_RATIO".to_owned(), "50".to_owned()),
+            ("LABLINK_FILES_MAX_TREE_NODES".to_owned(), "9".to_owned()),
+            ("LABLINK_FILES_MAX_TREE_BYTES".to_owned(), "1000".to_owned()),
             ("UNRELATED".to_owned(), "x".to_owned()),
         ];
         let c = FilesConfig::load(Some(&file), env).unwrap();
@@ -308,6 +347,12 @@ mod tests {
         assert_eq!(c.listen.port(), 9999);
         assert_eq!(c.limits.max_entries, 7);
         assert_eq!(c.limits.max_ratio, 50);
+        assert_eq!((c.limits.max_tree_nodes, c.limits.max_tree_bytes), (9, 1000));
+        // Defaults the noto plugins need: depth 10 as the original's, zips as large as uploads.
+        let d = Limits::default();
+        assert_eq!(d.lof_max_depth, 10);
+        assert_eq!(d.max_legacy_zip_bytes, d.max_upload_bytes);
+        assert!(d.max_tree_nodes >= 84_000);
         assert_eq!(c.v2_keys[0].kid, "a");
     }
 

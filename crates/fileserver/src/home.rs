@@ -49,9 +49,21 @@ impl Homes {
     }
 }
 
-/// noto's home naming: the characters its hub escapes, as it escapes them.
+/// noto's home naming: `.`, `_` and `@` as its hub escapes them, and the escape character `-`
+/// itself as `-2d` (as JupyterHub's escaping does), so that two ids never share a home: `a.b`
+/// is `a-2eb` and `a-2eb` is `a-2d2eb`. Ids without a `-` keep the folder noto gave them.
 pub fn noto_escape(id: &str) -> String {
-    id.replace('.', "-2e").replace('_', "-5f").replace('@', "-40")
+    let mut out = String::with_capacity(id.len() + 8);
+    for c in id.chars() {
+        match c {
+            '-' => out.push_str("-2d"),
+            '.' => out.push_str("-2e"),
+            '_' => out.push_str("-5f"),
+            '@' => out.push_str("-40"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Opens `path` below `home` as a folder, one name at a time, refusing symlinks.
@@ -111,6 +123,10 @@ mod tests {
     fn noto_escaping() {
         assert_eq!(noto_escape("first.last_x@epfl.ch"), "first-2elast-5fx-40epfl-2ech");
         assert_eq!(noto_escape(".."), "-2e-2e");
+        assert_eq!(noto_escape("ch-epfl-moodle-username-x.y"), "ch-2depfl-2dmoodle-2dusername-2dx-2ey");
+        // One to one: the escape of an id never equals the escape of another.
+        assert_ne!(noto_escape("a.b"), noto_escape("a-2eb"));
+        assert_ne!(noto_escape("a_b"), noto_escape("a-5fb"));
     }
 
     #[test]

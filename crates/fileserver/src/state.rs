@@ -20,6 +20,8 @@ pub struct AppState {
     pub pool: Arc<HelperPool>,
     /// Archives being written; the rest queue here (see `Limits::max_concurrent_archives`).
     pub archives: Arc<tokio::sync::Semaphore>,
+    /// The clock of legacy `last-modification` times.
+    pub legacy_times: crate::config::LegacyTimes,
 }
 
 pub type SharedState = Arc<AppState>;
@@ -39,6 +41,7 @@ impl AppState {
                 .collect(),
             pool: HelperPool::new(limits.compress_threads.saturating_sub(1).max(1)),
             archives: Arc::new(tokio::sync::Semaphore::new(limits.max_concurrent_archives.max(1))),
+            legacy_times: config.legacy_times,
             limits,
         }))
     }

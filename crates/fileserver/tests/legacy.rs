@@ -13,7 +13,7 @@ use common::{
     BOB_SECRET, LEGACY_SECRET, LEGACY_USER, LegacyReply, Server, leftovers, legacy_params, make_zip, now,
     read_zip, symlink, user_payload,
 };
-use lablink_fileserver::config::HomeNaming;
+use lablink_fileserver::config::{HomeNaming, LegacyTimes};
 use serde_json::json;
 
 /// 2020-11-25 13:22:30 UTC.
@@ -524,21 +524,23 @@ async fn uzu_unpacks_and_renames_with_dash_v() {
     let second = make_zip(&[("readme.txt", b"second"), ("deep/er/x.txt", b"x")]);
     let r = uzu(&server, "alice", "/proj", second).await;
     assert_ok(&r, "uzu proj again");
-    assert_eq!(r.payload_text, r#"{"extractpath": "/alice/proj-V2"}"#);
+    // An absolute destination stands alone, as Python's os.path.join gave it in the original.
+    assert_eq!(r.payload_text, r#"{"extractpath": "/proj-V2"}"#);
     assert_eq!(std::fs::read(server.home("alice/proj-V2/readme.txt")).unwrap(), b"second");
     assert_eq!(std::fs::read(server.home("alice/proj-V2/deep/er/x.txt")).unwrap(), b"x");
     // The first upload is untouched.
     assert_eq!(std::fs::read(server.home("alice/proj/readme.txt")).unwrap(), b"first");
 
     let r = uzu(&server, "alice", "./proj", make_zip(&[("third.txt", b"3")])).await;
-    assert_eq!(r.payload["extractpath"], "/alice/proj-V3", "{}", r.raw);
+    // The destination comes back as it was written (the plugins look for its `./`).
+    assert_eq!(r.payload["extractpath"], "/alice/./proj-V3", "{}", r.raw);
     assert_eq!(std::fs::read(server.home("alice/proj-V3/third.txt")).unwrap(), b"3");
 
     // Into an existing sub-folder.
     mkdir(&server.home("alice/work"));
     let r = uzu(&server, "alice", "/work/sub", make_zip(&[("a.txt", b"a")])).await;
     assert_ok(&r, "uzu work/sub");
-    assert_eq!(r.payload_text, r#"{"extractpath": "/alice/work/sub"}"#);
+    assert_eq!(r.payload_text, r#"{"extractpath": "/work/sub"}"#);
     assert_eq!(std::fs::read(server.home("alice/work/sub/a.txt")).unwrap(), b"a");
 
     // The parent must exist.
@@ -941,10 +943,12 @@ async fn noto_naming_escapes_the_user_id() {
     assert_eq!(zip_files(&blob_of(&r)).into_keys().collect::<Vec<_>>(), ["hello.txt"]);
 
     let r = uzu(&server, id, "/course/week1", make_zip(&[("ex.py", b"pass\n")])).await;
-    assert_eq!(r.payload_text, r#"{"extractpath": "/first-2elast-40x-2ech/course/week1"}"#);
+    assert_eq!(r.payload_text, r#"{"extractpath": "/course/week1"}"#);
     assert_eq!(std::fs::read(folder.join("course/week1/ex.py")).unwrap(), b"pass\n");
     let r = uzu(&server, id, "/course/week1", make_zip(&[("ex.py", b"pass\n")])).await;
-    assert_eq!(r.payload["extractpath"], "/first-2elast-40x-2ech/course/week1-V2", "{}", r.raw);
+    assert_eq!(r.payload["extractpath"], "/course/week1-V2", "{}", r.raw);
+    let r = uzu(&server, id, "course/week1", make_zip(&[("ex.py", b"pass\n")])).await;
+    assert_eq!(r.payload["extractpath"], "/first-2elast-40x-2ech/course/week1-V3", "{}", r.raw);
 
     // `_` is escaped too: a different id, a different (missing) home.
     let r = ls(&server, "first_last@x.ch", "/").await;
@@ -960,6 +964,33 @@ async fn noto_naming_escapes_the_user_id() {
     assert_no_bob(&r, "noto id ..");
     assert_eq!(tree(&server.home(id)), ["decoy.txt"]);
     assert!(leftovers(&server.homes).is_empty());
+}
+
+#[tokio::test]
+async fn noto_naming_is_one_to_one() {
+    let server = common::start_with(|cfg| cfg.home_naming = HomeNaming::Noto).await;
+    // `a.b` escapes to `a-2eb`, which is also a valid id: the two must never share a home.
+    write(&server.home("a-2eb/of-a.b.txt"), b"a.b's");
+    write(&server.home("a-2d2eb/of-a-2eb.txt"), b"a-2eb's");
+    let r = ls(&server, "a.b", "/").await;
+    assert_ok(&r, "ls as a.b");
+    assert_eq!(r.payload[0]["name"], "of-a.b.txt", "{}", r.raw);
+    let r = ls(&server, "a-2eb", "/").await;
+    assert_ok(&r, "ls as a-2eb");
+    assert_eq!(r.payload.as_array().unwrap().len(), 1, "{}", r.raw);
+    assert_eq!(r.payload[0]["name"], "of-a-2eb.txt", "{}", r.raw);
+    let r = zfs(&server, "a-2eb", "/").await;
+    assert_eq!(zip_files(&blob_of(&r)).into_keys().collect::<Vec<_>>(), ["of-a-2eb.txt"]);
+    let r = uzu(&server, "a-2eb", "up", make_zip(&[("x.txt", b"x")])).await;
+    assert_ok(&r, "uzu as a-2eb");
+    assert!(server.home("a-2d2eb/up/x.txt").exists());
+    assert!(!server.home("a-2eb/up").exists(), "a.b's home must be untouched");
+    // Ids with `-` on either side of an escape stay apart too.
+    write(&server.home("x-2d-5fy/one.txt"), b"1");
+    let r = ls(&server, "x-_y", "/").await;
+    assert_eq!(r.payload[0]["name"], "one.txt", "{}", r.raw);
+    let r = ls(&server, "x-2d_y", "/").await;
+    assert_refused(&r, "x-2d_y has its own (missing) home");
 }
 
 // ---------------------------------------------------------------- upload safety
@@ -1200,4 +1231,347 @@ async fn legacy_limits_are_enforced() {
     let r = uzu(&server, "alice", "three", make_zip(&[("a", b"a"), ("b", b"b"), ("c", b"c")])).await;
     assert_ok(&r, "3 entries");
     assert!(leftovers(&server.homes).is_empty());
+}
+
+#[tokio::test]
+async fn lof_holds_a_large_home_and_is_bounded_in_bytes_too() {
+    // 60,000 files in 600 folders: more than the old 50,000-node cap, as a teacher's home is.
+    let server = common::start().await;
+    let home = server.home("alice");
+    for d in 0..600 {
+        let dir = home.join(format!("course/d{d:03}"));
+        mkdir(&dir);
+        for f in 0..100 {
+            std::fs::File::create(dir.join(format!("f{f:03}.txt"))).unwrap();
+        }
+    }
+    let r = lof(&server, "alice", "./", None).await;
+    assert_ok(&r, "lof of a 60,000-file home");
+    assert_eq!(r.payload[0]["children"].as_array().unwrap().len(), 600);
+    assert_eq!(r.payload[0]["children"][599]["children"].as_array().unwrap().len(), 100);
+
+    // The same home under a byte bound that its reply exceeds.
+    let server2 = common::start_with(|cfg| cfg.limits.max_tree_bytes = 1 << 20).await;
+    std::fs::remove_dir(server2.home("alice")).unwrap();
+    std::fs::rename(&home, server2.home("alice")).unwrap();
+    let r = lof(&server2, "alice", "./", None).await;
+    assert_refused(&r, "lof over max_tree_bytes");
+    assert!(r.message.contains("too many"), "{}", r.message);
+}
+
+#[tokio::test]
+async fn lof_default_depth_is_the_originals_ten() {
+    let server = common::start().await;
+    let mut deep = server.home("alice");
+    for i in 0..13 {
+        deep = deep.join(format!("d{i}"));
+    }
+    write(&deep.join("leaf.txt"), b"x");
+    let r = lof(&server, "alice", "./", None).await;
+    assert_ok(&r, "deep lof");
+    // Folders at depth 0..=10 get their children; the one at depth 11 gets `null`.
+    let mut node = &r.payload[0];
+    for i in 0..11 {
+        assert_eq!(node["name"], format!("d{i}"), "{}", r.raw);
+        node = &node["children"][0];
+    }
+    assert_eq!(node["name"], "d11", "{}", r.raw);
+    assert!(node["children"].is_null(), "{}", r.raw);
+}
+
+#[tokio::test]
+async fn an_odd_folder_name_is_left_out_not_fatal() {
+    let server = common::start().await;
+    let home = server.home("alice");
+    write_at(&home.join("bad\u{1}name/inside.txt"), b"x", T1);
+    write_at(&home.join("good/y.txt"), b"y", T1);
+    write_at(&home.join("top.txt"), b"t", T1);
+    let r = lof(&server, "alice", "./", None).await;
+    assert_ok(&r, "lof beside a folder no path can name");
+    assert_eq!(
+        r.payload,
+        json!([
+            {"name": "good", "type": "directory", "children": [
+                {"name": "y.txt", "type": "file", "last-modification": T1_TEXT},
+            ]},
+            {"name": "top.txt", "type": "file", "last-modification": T1_TEXT},
+        ])
+    );
+    let r = lod(&server, "alice").await;
+    assert_ok(&r, "lod beside a folder no path can name");
+    assert_eq!(
+        r.payload,
+        json!({"name": "alice", "type": "directory", "children": [
+            {"name": "good", "type": "directory", "children": []},
+        ]})
+    );
+}
+
+/// Holds the only archive turn: a v2 archive of a large folder whose body nobody reads.
+async fn hold_the_archive_queue(server: &Server) -> reqwest::Response {
+    write(&server.home("alice/big/noise.bin"), &noise(48 << 20));
+    let held = server.get("alice", "archive", "path=big").await;
+    assert_eq!(held.status(), 200);
+    held
+}
+
+#[tokio::test]
+async fn zfs_signature_is_checked_before_queueing() {
+    let server = common::start_with(|cfg| {
+        cfg.limits.max_concurrent_archives = 1;
+        cfg.limits.legacy_ttl_secs = 2;
+    })
+    .await;
+    write(&server.home("alice/small/a.txt"), b"a");
+    let held = hold_the_archive_queue(&server).await;
+
+    // Unauthenticated requests take no place in the queue: answered at once.
+    let r = tokio::time::timeout(Duration::from_secs(3), server.legacy_send("/zfs", &[]))
+        .await
+        .expect("an unsigned /zfs must be answered without waiting for a turn");
+    assert_refused_with(&r, 100, "unsigned zfs");
+    let payload = user_payload("alice", &[("folder", json!("small"))]);
+    let stale = server.legacy_query(&payload, now() - 60, LEGACY_SECRET);
+    let r = tokio::time::timeout(Duration::from_secs(3), server.legacy_send("/zfs", &stale))
+        .await
+        .expect("an expired /zfs must be answered without waiting for a turn");
+    assert_refused_with(&r, 102, "expired zfs");
+
+    // A valid one that waits past the TTL for its turn is still served.
+    let (r, ()) = tokio::join!(zfs(&server, "alice", "small"), async {
+        tokio::time::sleep(Duration::from_secs(4)).await;
+        drop(held);
+    });
+    assert_ok(&r, "zfs queued past the TTL");
+    assert_eq!(zip_files(&blob_of(&r))["a.txt"], b"a");
+}
+
+/// The reply as the in-memory renderer wrote it for this zip: payload by `json.dumps`,
+/// envelope by `jsonify`, a newline.
+fn rendered_in_memory(origin: &str, zip: &[u8]) -> String {
+    use lablink_fileserver::legacy::pyjson;
+    use lablink_protocol::legacy::{Envelope, ReturnStatus, ZfsReply};
+    let payload = pyjson::dumps(&ZfsReply {
+        origin: origin.into(),
+        blob: STANDARD.encode(zip),
+        method: "base64".into(),
+        mime: "application/zip".into(),
+    });
+    let md5_payload = lablink_fileserver::legacy::signature::md5_b64(&payload);
+    let ret = ReturnStatus { code: 0, status: "OK".into() };
+    format!("{}\n", pyjson::jsonify(&Envelope { md5_payload, payload, ret }))
+}
+
+/// The zip as the archive writer makes it in memory for `dir`.
+fn zip_in_memory(dir: &Path) -> Vec<u8> {
+    use lablink_fileserver::archive::{HelperPool, plan, write_zip};
+    let dir = cap_std::fs::Dir::open_ambient_dir(dir, cap_std::ambient_authority()).unwrap();
+    let plan = plan(&dir, false, 100_000).unwrap();
+    write_zip(&dir, &plan, Vec::new(), &HelperPool::new(1), usize::MAX).unwrap().0
+}
+
+#[tokio::test]
+async fn zfs_streamed_from_a_file_is_byte_identical_to_the_in_memory_reply() {
+    let server = common::start().await;
+    let home = server.home("alice");
+    mkdir(&home.join("empty"));
+    write_at(&home.join("odd/caf\u{e9} \u{1F600}.txt"), b"unicode", T1);
+    write_at(&home.join("odd/\"q\" a\\b.txt"), b"quotes and backslash", T1);
+    write_at(&home.join("odd/tab\there.txt"), b"tab", T1);
+    write_at(&home.join("odd/sub/deeper/x.ipynb"), br#"{"cells": []}"#, T2);
+    write_at(&home.join("d\u{e9}\"p/one.txt"), b"1", T1);
+    write_at(&home.join("mixed/big.bin"), &noise(3 << 20), T1);
+    write_at(&home.join("mixed/text.csv"), &b"1,2,3\n".repeat(300_000), T2);
+    // Sizes 0..=5 cover every base64 padding and carry between writes.
+    for n in 0..6 {
+        write_at(&home.join(format!("mixed/n{n}")), &noise(n), T1);
+    }
+    for (folder, origin) in [
+        ("empty", "alice/empty"),
+        ("./odd", "alice/./odd"),
+        ("d\u{e9}\"p", "alice/d\u{e9}\"p"),
+        (".//mixed", "alice/.//mixed"),
+        ("/mixed", "/mixed"),
+    ] {
+        let params =
+            server.legacy_query(&user_payload("alice", &[("folder", json!(folder))]), now(), LEGACY_SECRET);
+        let resp = server.client.get(server.url("/zfs")).query(&params).send().await.unwrap();
+        let length = resp.content_length();
+        let raw = resp.text().await.unwrap();
+        assert_eq!(length, Some(raw.len() as u64), "Content-Length of {folder}");
+        let on_disk = home.join(folder.trim_start_matches(['.', '/']));
+        let expected = rendered_in_memory(origin, &zip_in_memory(&on_disk));
+        assert!(
+            raw == expected,
+            "{folder}: streamed reply differs ({} vs {} bytes)",
+            raw.len(),
+            expected.len()
+        );
+    }
+}
+
+/// Runs this test again in a child process with `TZ` set, since a process's zone is read once.
+#[test]
+fn last_modification_is_in_local_time_by_default() {
+    if std::env::var_os("LABLINK_TZ_CHILD").is_none() {
+        let out = std::process::Command::new(std::env::current_exe().unwrap())
+            .args(["--exact", "last_modification_is_in_local_time_by_default", "--nocapture"])
+            .env("TZ", "Asia/Tokyo")
+            .env("LABLINK_TZ_CHILD", "1")
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && text.contains("1 passed"),
+            "{text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        return;
+    }
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        // T1 is 13:22:30 UTC: 22:22:30 in Tokyo (no summer time there).
+        let local = common::start_with(|cfg| cfg.legacy_times = LegacyTimes::Local).await;
+        let utc = common::start_with(|cfg| cfg.legacy_times = LegacyTimes::Utc).await;
+        for server in [&local, &utc] {
+            write_at(&server.home("alice/a.txt"), b"a", T1);
+        }
+        let r = ls(&local, "alice", "./").await;
+        assert_eq!(r.payload[0]["last-modification"], "2020-11-25 22:22:30", "{}", r.raw);
+        let r = lof(&local, "alice", "./", None).await;
+        assert_eq!(r.payload[0]["last-modification"], "2020-11-25 22:22:30", "{}", r.raw);
+        let r = ls(&utc, "alice", "./").await;
+        assert_eq!(r.payload[0]["last-modification"], T1_TEXT, "{}", r.raw);
+    });
+}
+
+// ---------------------------------------------------------------- the noto plugins' contract
+//
+// The requests below are shaped as the noto Moodle plugins send them (their `notoapi` class):
+// the payload by PHP's `json_encode` (compact, `/` written `\/`), the five parameters in the
+// query string, `./` (their STARTPOINT) in front of every path, the picked folder as the
+// picker's id (`/dir`), multipart field `file`. Each reply is read as their PHP reads it.
+
+/// PHP's `json_encode` of ASCII data: compact, slashes escaped.
+fn php_json_encode(value: &serde_json::Value) -> String {
+    serde_json::to_string(value).unwrap().replace('/', "\\/")
+}
+
+fn plugin_payload(key: &str, path: &str) -> String {
+    php_json_encode(&json!({
+        "user": {"id": "alice", "primary_email": "alice@example.org", "auth_method": "test"},
+        key: path,
+    }))
+}
+
+/// What every plugin call checks before using a reply; returns `json_decode($resp->payload)`.
+#[track_caller]
+fn php_accepts(r: &LegacyReply, call: &str) -> serde_json::Value {
+    let resp: serde_json::Value = serde_json::from_str(&r.raw).unwrap();
+    // `$resp->return->code !== 0`: strictly the integer 0.
+    assert_eq!(resp["return"]["code"], json!(0), "{call}: {}", r.raw);
+    assert!(resp["return"]["code"].is_i64(), "{call}: code must be an integer");
+    let payload = resp["payload"].as_str().expect("payload is a string");
+    assert!(!payload.is_empty() && payload != "[]", "{call}: empty payload");
+    assert_eq!(resp["md5_payload"], json!(STANDARD.encode(<md5::Md5 as md5::Digest>::digest(payload))));
+    serde_json::from_str(payload).unwrap()
+}
+
+/// The folder the plugins record after `/uzu`: what follows the first `./` of `extractpath`,
+/// with `//` made `/` (`normalize_localpath`); `None` where they report "Empty directory".
+fn php_new_directory(extractpath: &str) -> Option<String> {
+    let at = extractpath.find("./")?;
+    let rest = &extractpath[at + 2..];
+    (!rest.is_empty()).then(|| rest.replace("//", "/"))
+}
+
+/// The picker's ids for `/lof`'s tree (`display_lof_recursive`): `/name`, `/name/sub`, …
+fn php_picker_ids(nodes: &serde_json::Value, path: &str, out: &mut Vec<String>) {
+    for node in nodes.as_array().unwrap() {
+        let id = format!("{path}/{}", node["name"].as_str().unwrap());
+        assert!(node["type"] == "directory" || node["type"] == "file", "{node}");
+        if node["type"] == "file" {
+            assert!(node["last-modification"].is_string(), "{node}");
+        }
+        out.push(id.clone());
+        if let Some(children) = node["children"].as_array().filter(|c| !c.is_empty()) {
+            php_picker_ids(&serde_json::Value::Array(children.clone()), &id, out);
+        }
+    }
+}
+
+async fn plugin_get(server: &Server, route: &str, key: &str, path: &str) -> LegacyReply {
+    server.legacy_get(route, &plugin_payload(key, path)).await
+}
+
+async fn plugin_uzu(server: &Server, destination: &str, zip: Vec<u8>, filename: &str) -> LegacyReply {
+    let params = server.legacy_query(&plugin_payload("destination", destination), now(), LEGACY_SECRET);
+    let part = reqwest::multipart::Part::bytes(zip).file_name(filename.to_owned());
+    uzu_send(server, &params, reqwest::multipart::Form::new().part("file", part)).await
+}
+
+#[tokio::test]
+async fn the_noto_plugins_work_unchanged() {
+    let server = common::start().await;
+    let home = server.home("alice");
+    write_at(&home.join("Documentation/intro.ipynb"), br#"{"cells": []}"#, T1);
+    write_at(&home.join("course/week1/ex.py"), b"print(1)\n", T1);
+    mkdir(&home.join("course/returns"));
+
+    // The picker: `lof('./')`, its tree turned into ids.
+    let tree = php_accepts(&plugin_get(&server, "/lof", "path", "./").await, "lof");
+    let mut ids = Vec::new();
+    php_picker_ids(&tree, "", &mut ids);
+    assert!(ids.contains(&"/course/week1".to_owned()), "{ids:?}");
+    assert!(ids.contains(&"/course/week1/ex.py".to_owned()), "{ids:?}");
+    let lod = php_accepts(&plugin_get(&server, "/lod", "path", "./").await, "lod");
+    assert_eq!(lod["type"], "directory");
+    assert!(lod["children"].as_array().unwrap().iter().any(|c| c["name"] == "course"), "{lod}");
+
+    // Submit / snapshot: `zfs('./' . '/course/week1')`; the blob is base64 of a zip.
+    let z = php_accepts(&plugin_get(&server, "/zfs", "folder", ".//course/week1").await, "zfs");
+    let zip = STANDARD.decode(z["blob"].as_str().unwrap()).unwrap();
+    assert_eq!(zip_files(&zip)["ex.py"], b"print(1)\n");
+
+    // Get a copy / collect: `uzu(sprintf('%s/%s/name', './', '/course/returns'))`, then read
+    // the folder created from extractpath; a second copy gets -V2, and the gradebook goes to
+    // `substr(extractpath, strpos('./')) . '/gradebook'`.
+    let dest = format!("{}/{}/{}", "./", "/course/returns", "course2_assignment2");
+    assert_eq!(dest, ".///course/returns/course2_assignment2");
+    let seed = make_zip(&[("nb.ipynb", b"{}")]);
+    let u = php_accepts(&plugin_uzu(&server, &dest, seed.clone(), "seed_user3.zip").await, "uzu");
+    let extractpath = u["extractpath"].as_str().unwrap();
+    assert_eq!(extractpath, "/alice/.///course/returns/course2_assignment2");
+    assert_eq!(php_new_directory(extractpath).as_deref(), Some("/course/returns/course2_assignment2"));
+    assert!(home.join("course/returns/course2_assignment2/nb.ipynb").is_file());
+
+    let u = php_accepts(&plugin_uzu(&server, &dest, seed, "seed_user3.zip").await, "uzu again");
+    let extractpath = u["extractpath"].as_str().unwrap();
+    assert_eq!(php_new_directory(extractpath).as_deref(), Some("/course/returns/course2_assignment2-V2"));
+    assert!(home.join("course/returns/course2_assignment2-V2/nb.ipynb").is_file());
+    assert!(!home.join("course/returns/course2_assignment2-V3").exists());
+
+    let gradebook = format!("{}/gradebook", &extractpath[extractpath.find("./").unwrap()..]);
+    let csv = make_zip(&[("grades.csv", b"a,b\n")]);
+    let g = php_accepts(&plugin_uzu(&server, &gradebook, csv, "results.zip").await, "gradebook uzu");
+    assert_eq!(
+        php_new_directory(g["extractpath"].as_str().unwrap()).as_deref(),
+        Some("/course/returns/course2_assignment2-V2/gradebook")
+    );
+    assert!(home.join("course/returns/course2_assignment2-V2/gradebook/grades.csv").is_file());
+
+    // Feedback: `zfs('./' . $dir)` of the recorded folder.
+    let z = php_accepts(&plugin_get(&server, "/zfs", "folder", "./").await, "zfs of the home");
+    assert!(z["origin"].is_string());
+    let recorded = php_new_directory(extractpath).unwrap();
+    let z =
+        php_accepts(&plugin_get(&server, "/zfs", "folder", &format!("./{recorded}")).await, "feedback zfs");
+    let zip = STANDARD.decode(z["blob"].as_str().unwrap()).unwrap();
+    assert_eq!(zip_files(&zip)["gradebook/grades.csv"], b"a,b\n");
+
+    // A missing folder: the picker shows "no account" on exactly this message.
+    let r = plugin_get(&server, "/lof", "path", ".//nowhere").await;
+    assert_eq!(
+        format!("lof(): Error code: {} status: {}", r.code, r.message),
+        "lof(): Error code: 404 status: Directory doesn't exist"
+    );
 }

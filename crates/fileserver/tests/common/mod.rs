@@ -9,7 +9,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, Mac};
 use jsonwebtoken::{EncodingKey, Header};
-use lablink_fileserver::config::{FilesConfig, LegacyKey, V2Key};
+use lablink_fileserver::config::{FilesConfig, LegacyKey, LegacyTimes, V2Key};
 use lablink_protocol::files::TokenClaims;
 use md5::{Digest, Md5};
 use sha2::Sha256;
@@ -55,6 +55,8 @@ pub async fn start_with(tune: impl FnOnce(&mut FilesConfig)) -> Server {
             secret: Some(LEGACY_SECRET.into()),
             secret_file: None,
         }],
+        // The expected times in the tests are UTC, whatever the machine's zone.
+        legacy_times: LegacyTimes::Utc,
         ..FilesConfig::default()
     };
     tune(&mut config);
