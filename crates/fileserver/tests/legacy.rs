@@ -1211,7 +1211,7 @@ async fn legacy_limits_are_enforced() {
     let r = lod(&server, "alice").await;
     assert_refused(&r, "lod over max_tree_nodes");
 
-    // The in-memory zip is bounded.
+    // The legacy zip is bounded.
     let r = zfs(&server, "alice", "big").await;
     assert_refused(&r, "zfs over max_legacy_zip_bytes");
     assert!(r.message.contains("100000"), "{}", r.message);
@@ -1297,6 +1297,17 @@ async fn an_odd_folder_name_is_left_out_not_fatal() {
             {"name": "top.txt", "type": "file", "last-modification": T1_TEXT},
         ])
     );
+    // Past max_depth (not walked into), the same.
+    let r = lof(&server, "alice", "./", Some(0)).await;
+    assert_ok(&r, "lof at depth 0");
+    write_at(&home.join("good/bad\u{2}too/z.txt"), b"z", T1);
+    write_at(&home.join("good/sub/z.txt"), b"z", T1);
+    let r = lof(&server, "alice", "./", Some(0)).await;
+    assert_eq!(r.payload[0]["children"].as_array().unwrap().len(), 2, "{}", r.raw);
+    assert_eq!(r.payload[0]["children"][0]["name"], "sub", "{}", r.raw);
+    assert!(r.payload[0]["children"][0]["children"].is_null(), "{}", r.raw);
+    std::fs::remove_dir_all(home.join("good/bad\u{2}too")).unwrap();
+    std::fs::remove_dir_all(home.join("good/sub")).unwrap();
     let r = lod(&server, "alice").await;
     assert_ok(&r, "lod beside a folder no path can name");
     assert_eq!(

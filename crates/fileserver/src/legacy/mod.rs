@@ -298,19 +298,18 @@ fn lof_tree(
         out.push(match e.kind {
             EntryKind::Folder => {
                 let children = if depth > max_depth {
+                    // Not walked into, but left out by the same rule as the walked ones.
+                    if WorkspacePath::parse(&e.name).is_err() {
+                        tracing::warn!(name = ?e.name, "folder left out of a legacy listing");
+                        continue;
+                    }
+                    budget.take(&e.name, FOLDER_NODE_BYTES)?;
                     None
                 } else {
-                    match sub_folder(dir, &e.name) {
-                        Some(sub) => {
-                            budget.take(&e.name, FOLDER_NODE_BYTES)?;
-                            Some(lof_tree(&sub, depth + 1, max_depth, zone, budget)?)
-                        }
-                        None => continue,
-                    }
-                };
-                if children.is_none() {
+                    let Some(sub) = sub_folder(dir, &e.name) else { continue };
                     budget.take(&e.name, FOLDER_NODE_BYTES)?;
-                }
+                    Some(lof_tree(&sub, depth + 1, max_depth, zone, budget)?)
+                };
                 LofItem::Directory { name: e.name, kind: ItemType::Directory, children }
             }
             _ => {
