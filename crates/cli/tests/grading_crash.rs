@@ -221,7 +221,8 @@ async fn the_service_starts_with_two_unfinished_jobs_of_one_assignment() {
     let dir = tempfile::tempdir().unwrap();
     let lms = common::lms::start().await;
     let gradebook = dir.path().join("gradebook.db");
-    let config = unfinished_jobs(dir.path(), &lms, gradebook.to_str().unwrap(), "hw1", &["older", "newer"]).await;
+    let config =
+        unfinished_jobs(dir.path(), &lms, gradebook.to_str().unwrap(), "hw1", &["older", "newer"]).await;
     let mut service = Command::new(BIN)
         .args(["grading", "--config"])
         .arg(&config)

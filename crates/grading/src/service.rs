@@ -149,8 +149,7 @@ impl Service {
         }
         // Released on any early return from here on.
         let claim = Claim { service: Arc::clone(self), key };
-        let (c, a) = (course.to_owned(), assignment.to_owned());
-        let unfinished = self.syncer.journal.read(|j| j.unfinished_of(&c, &a))?;
+        let unfinished = self.syncer.journal.read(|j| j.unfinished_of(course, assignment))?;
         if let Some(other) = unfinished.into_iter().find(|id| Some(id.as_str()) != resuming) {
             return Err(busy(other).into());
         }
@@ -249,7 +248,7 @@ impl Service {
             };
             if newest[&key] != job.id {
                 end(format!(
-                    "not resumed: job {} of the same assignment is newer and was resumed",
+                    "not resumed: job {} of the same assignment is newer, and resumed instead",
                     newest[&key]
                 ))
                 .await;

@@ -67,9 +67,6 @@ pub fn enable_hint(scope: &str) -> &'static str {
         SCOPE_NRPS => {
             "enable the names and roles service for the tool in the LMS (Moodle: the tool's \"IMS LTI Names and Role Provisioning\" set to \"Use this service to retrieve members' information as per privacy settings\")"
         }
-        SCOPE_LINEITEM => {
-            "let the tool manage grade columns in the LMS (Moodle: the tool's \"IMS LTI Assignment and Grade Services\" set to \"Use this service for grade sync and column management\"), or create the grade item in the LMS and set create_line_items = false"
-        }
         _ => {
             "enable the grade service for the tool in the LMS (Moodle: the tool's \"IMS LTI Assignment and Grade Services\" set to \"Use this service for grade sync only\" or \"… and column management\")"
         }
@@ -138,7 +135,11 @@ impl TokenCache {
             None => set,
         };
         let token = Token { bearer: parsed.access_token, granted };
-        cached.insert(cache_key, (token.clone(), Instant::now() + lifetime.saturating_sub(MARGIN)));
+        // A partial grant is not kept: once the LMS's admin enables the missing service, the
+        // next sync asks again instead of failing for the token's lifetime.
+        if cache_key.3.is_subset(&token.granted) {
+            cached.insert(cache_key, (token.clone(), Instant::now() + lifetime.saturating_sub(MARGIN)));
+        }
         Ok(token)
     }
 }
