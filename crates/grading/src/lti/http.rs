@@ -113,7 +113,7 @@ fn element_text(body: &str, lower: &str, marker: &str) -> Option<String> {
             continue;
         }
         let name: String = lower[open + 1..].chars().take_while(char::is_ascii_alphanumeric).collect();
-        let Some(close) = lower[at..].find('>') else { return None };
+        let close = lower[at..].find('>')?;
         let content = at + close + 1;
         if name.is_empty() {
             continue;
