@@ -7,7 +7,7 @@ Basic Outcomes service (POX over OAuth 1.0a, at `lti11_outcomes_url`).
 Built on the PyPI packages ``lti1p3platform`` 0.1.8 and (LTI 1.1 only) ``oauthlib`` 4.0.1,
 plus the standard library (http.server); no web framework. Run `python lti_platform.py
 --help` for its options; the first line it prints is JSON with its port and URLs. Test
-control (no auth): POST /_test/reset, GET|POST|DELETE /_test/faults, GET /_test/scores,
+control (no auth): POST /_test/reset, POST /_test/config, GET|POST|DELETE /_test/faults, GET /_test/scores,
 GET /_test/requests, GET /_test/state, POST /_test/members, POST /_test/lti11/sourcedids,
 GET /_test/lti11/results.
 
@@ -109,6 +109,7 @@ DEFAULT_CONFIG: t.Dict[str, t.Any] = {
     "page_size": 2,
     # "moodle": <..>; rel=“next” with typographic quotes, several links in one header
     # "rfc":    <..>; rel="next"     "library": <..>; rel=next (lti1p3platform's own)
+    # "relative": </path?query>; rel="next" (a reference relative to the request URL, RFC 8288)
     "link_style": "moodle",
     # "second": Moodle-like, 409 unless the new timestamp is in a later whole second
     # "exact":  409 unless strictly later at full (nanosecond) precision
@@ -119,6 +120,14 @@ DEFAULT_CONFIG: t.Dict[str, t.Any] = {
     "strict_content_type": True,
     # Per-endpoint scope checks (the library only checks "any AGS scope")
     "strict_scopes": True,
+    # The tool's service settings, as Moodle's tool configuration has them; the token endpoint
+    # grants only the scopes they permit (answering the granted ones in `scope`), as Moodle's
+    # token.php does. ags_service: "column_management" (Moodle: "Use this service for grade
+    # sync and column management": lineitem, lineitem.readonly, result.readonly, score),
+    # "sync_only" ("... for grade sync only": all but lineitem), "off" (none).
+    # nrps_service: whether "IMS LTI Names and Role Provisioning" is enabled.
+    "ags_service": "column_management",
+    "nrps_service": True,
     "courses": {
         "42": {
             "label": "CS101",
@@ -215,6 +224,7 @@ class Store:
     #   "times": 1 (null = forever), "skip": 0 (let N matching requests through first),
     #   "headers": {"Retry-After": "1"}, "body": {...}, "delay_ms": 0}
     # status may be omitted to only delay. Matching is before auth and routing.
+    # "moodle_error": "text" answers Moodle's HTML error page with that message instead of JSON.
     def match_fault(self, method: str, target: str) -> t.Optional[t.Dict[str, t.Any]]:
         with self.lock:
             for rule in self.faults:
@@ -540,6 +550,31 @@ def json_result(status: int, body: t.Any, content_type: str = "application/json"
     return status, h, (b"" if body is None else json.dumps(body).encode())
 
 
+def moodle_error_page(message: str) -> bytes:
+    """The shape of the page Moodle (theme Boost) answers when a request ends in an exception
+    it does not turn into JSON: a full themed page, the message in p.errormessage."""
+    m = xml_escape(message)
+    return (
+        '<!DOCTYPE html>\n<html dir="ltr" lang="en" xml:lang="en">\n<head>\n'
+        "    <title>Error | Moodle</title>\n"
+        '    <link rel="shortcut icon" href="/theme/image.php/boost/theme/1/favicon" />\n'
+        '    <meta http-equiv="Content-Type" content="text/html; charset=utf-8" />\n'
+        '    <script>var M = {}; M.yui = {};</script>\n</head>\n'
+        '<body id="page-mod-lti-services" class="format-site path-mod path-mod-lti chrome dir-ltr lang-en">\n'
+        '<div id="page-wrapper" class="d-print-block"><div id="page" class="container-fluid">\n'
+        '<div id="region-main-box"><section id="region-main" aria-label="Content">\n'
+        '<div role="main"><span id="maincontent"></span>\n'
+        '<div class="box errorbox alert alert-danger">\n'
+        f'<p class="errormessage">{m}</p>\n'
+        '<p class="errorcode"><a href="https://docs.moodle.org/405/en/error/moodle/generalexceptionmessage">'
+        "More information about this error</a></p>\n</div>\n"
+        '<div class="continuebutton"><a href="/">Continue</a></div>\n'
+        "</div></section></div></div></div>\n"
+        + "<!-- page footer -->\n" * 20
+        + "</body>\n</html>\n"
+    ).encode()
+
+
 class App:
     def __init__(self, cfg: t.Dict[str, t.Any]) -> None:
         self.cfg = cfg
@@ -575,6 +610,9 @@ class App:
             return f"<{next_url}>; rel=next"
         if style == "rfc":
             return f'<{next_url}>; rel="next"'
+        if style == "relative":
+            parts = urlsplit(next_url)
+            return f'<{parts.path}{"?" + parts.query if parts.query else ""}>; rel="next"'
         # Moodle: one header, several links, typographic quotes
         return (f"<{req_url}>; rel=\u201ccanonical\u201d, <{next_url}>; rel=\u201cnext\u201d")
 
@@ -593,6 +631,9 @@ class App:
         if fault:
             if fault.get("delay_ms"):
                 time.sleep(fault["delay_ms"] / 1000)
+            if fault.get("status") and fault.get("moodle_error"):
+                return fault["status"], {"Content-Type": "text/html; charset=utf-8", **(fault.get("headers") or {})}, \
+                    moodle_error_page(fault["moodle_error"])
             if fault.get("status"):
                 return json_result(fault["status"], fault.get("body", {"error": "injected fault"}),
                                    headers=fault.get("headers"))
@@ -726,6 +767,11 @@ class App:
         form = dict(parse_qsl(body.decode(), keep_blank_values=True))
         if form.get("client_assertion_type") != JWT_BEARER:
             return fail("invalid_request", "client_assertion_type must be " + JWT_BEARER)
+        # Moodle grants only what the tool's enabled services permit (token.php intersects the
+        # asked scopes with them; none left is invalid_scope).
+        if "scope" in form:
+            permitted = self.permitted_scopes()
+            form["scope"] = " ".join(x for x in form["scope"].split() if x in permitted)
         platform = self.platform()
         try:
             resp = platform.get_access_token(form)  # library: JWKS fetch, kid+alg match, RS256 + exp check
@@ -765,6 +811,11 @@ class App:
             return fail("invalid_scope", "no supported scope requested")
         resp["token_type"] = "Bearer"
         return json_result(200, resp)
+
+    def permitted_scopes(self) -> t.Set[str]:
+        ags = {"column_management": [SCOPE_LINEITEM, SCOPE_LINEITEM_RO, SCOPE_RESULT_RO, SCOPE_SCORE],
+               "sync_only": [SCOPE_LINEITEM_RO, SCOPE_RESULT_RO, SCOPE_SCORE], "off": []}
+        return set(ags[self.cfg["ags_service"]]) | ({SCOPE_NRPS} if self.cfg["nrps_service"] else set())
 
     # AGS / NRPS via the library's handlers ------------------------------------------
     def service_call(self, method: str, path: str, query: t.Dict[str, str], headers: t.Mapping[str, str],
@@ -873,6 +924,13 @@ class App:
                 rules = data if isinstance(data, list) else [data]
                 s.faults.extend(rules)
                 return json_result(200, s.faults)
+            if path == "/_test/config" and method == "POST":
+                settable = {"ags_service", "nrps_service", "link_style", "page_size"}
+                unknown = set(data) - settable
+                if unknown:
+                    return json_result(400, {"error": f"not settable: {sorted(unknown)}"})
+                self.cfg.update(data)
+                return json_result(200, {k: self.cfg[k] for k in sorted(settable)})
             if path == "/_test/faults" and method == "GET":
                 return json_result(200, s.faults)
             if path == "/_test/faults" and method == "DELETE":
@@ -966,7 +1024,7 @@ def main(argv: t.Optional[t.List[str]] = None) -> None:
                     help="token at /mod/lti/token.php, services under /mod/lti/services.php, "
                          "LTI 1.1 outcomes at /mod/lti/service.php")
     ap.add_argument("--page-size", type=int)
-    ap.add_argument("--link-style", choices=["moodle", "rfc", "library"])
+    ap.add_argument("--link-style", choices=["moodle", "rfc", "library", "relative"])
     ap.add_argument("--timestamp-granularity", choices=["second", "exact"])
     ap.add_argument("--lti11-consumer-key")
     ap.add_argument("--lti11-secret")

@@ -134,3 +134,123 @@ async fn a_sync_killed_mid_way_resumes_and_lands_every_score_exactly_once() {
         assert_eq!(held["resultScore"].as_f64(), Some(expected), "{user}");
     }
 }
+
+/// A journal (the service's, beside the config) holding `jobs` unfinished jobs of `assignment`
+/// (scores to the test LMS's line item `hw1`), each with alice and bob pending, as a `sync` from the command line could leave
+/// them before it claimed the assignment; and the config of a service using it.
+async fn unfinished_jobs(
+    dir: &std::path::Path,
+    lms: &common::lms::Lms,
+    gradebook: &str,
+    assignment: &str,
+    jobs: &[&str],
+) -> std::path::PathBuf {
+    use lablink_grading::journal::{Job, Journal, Outcome, StudentRow};
+    let journal = dir.join("journal.sqlite");
+    let state = lms.control("GET", "/_test/state", None).await;
+    let hw1 = state["courses"]["42"]["lineitems"][0]["id"].as_str().unwrap().to_owned();
+    let row = |student: &str| StudentRow {
+        student_id: student.into(),
+        lms_user_id: Some(format!("u-{student}")),
+        score: 7.0,
+        max_score: 10.0,
+        lms_score: None,
+        outcome: Outcome::Pending,
+        timestamp: None,
+        detail: None,
+    };
+    let mut j = Journal::open(&journal).unwrap();
+    for (i, id) in jobs.iter().enumerate() {
+        let job = Job {
+            id: (*id).into(),
+            course: "c".into(),
+            assignment: assignment.into(),
+            lineitem: Some(hw1.clone()),
+            started_by: "cli".into(),
+            created_at: i as i64 + 1,
+            finished: false,
+            error: None,
+        };
+        j.create_job(&job, &[row("alice"), row("bob")]).unwrap();
+        // Today's journal refuses a second unfinished job of one assignment: mark the others
+        // finished while recording, unfinished again after.
+        let db = rusqlite::Connection::open(&journal).unwrap();
+        db.execute("UPDATE job SET finished = 1", []).unwrap();
+    }
+    drop(j);
+    rusqlite::Connection::open(&journal).unwrap().execute("UPDATE job SET finished = 0", []).unwrap();
+    let config = dir.join("grading.toml");
+    let course = format!(
+        "[[courses]]\nid = \"c\"\ngradebook = {gradebook:?}\ninstructor_group = \"formgrade-c\"\n\
+         platform = \"test\"\nlineitems_url = {lineitems:?}\nmemberships_url = {members:?}\n",
+        lineitems = lms.course("lineitems"),
+        members = lms.course("context_memberships_url"),
+    );
+    let top = format!("listen = \"127.0.0.1:0\"\njournal = {journal:?}\n");
+    std::fs::write(&config, top + &lms.config_toml("platforms") + &course).unwrap();
+    config
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cli_sync_of_an_assignment_with_an_unfinished_job_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (gradebook, _) = common::nbgrader_course(dir.path());
+    let lms = common::lms::start().await;
+    // Without the claim, this sync of nbgrader's ps1 would run (and journal a second job).
+    let config =
+        unfinished_jobs(dir.path(), &lms, gradebook.to_str().unwrap(), "ps1", &["left-by-a-kill"]).await;
+    let out = Command::new(BIN)
+        .args(["grading", "--config"])
+        .arg(&config)
+        .args(["sync", "--course", "c", "--assignment", "ps1"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "the second sync ran: {}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        stderr.contains("a sync of \"ps1\" is already running or unfinished (job left-by-a-kill)"),
+        "{stderr}"
+    );
+    let (jobs, _) = journal_outcomes(&dir.path().join("journal.sqlite"));
+    assert_eq!(jobs, [("left-by-a-kill".to_owned(), false)], "no second job journalled");
+    assert!(accepted(&lms).await.0.is_empty(), "nothing sent");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_service_starts_with_two_unfinished_jobs_of_one_assignment() {
+    let dir = tempfile::tempdir().unwrap();
+    let lms = common::lms::start().await;
+    let gradebook = dir.path().join("gradebook.db");
+    let config =
+        unfinished_jobs(dir.path(), &lms, gradebook.to_str().unwrap(), "hw1", &["older", "newer"]).await;
+    let mut service = Command::new(BIN)
+        .args(["grading", "--config"])
+        .arg(&config)
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let journal = dir.path().join("journal.sqlite");
+    let start = Instant::now();
+    while !journal_outcomes(&journal).0.iter().all(|(_, finished)| *finished) {
+        if let Some(status) = service.try_wait().unwrap() {
+            panic!("the service died at start ({status})");
+        }
+        assert!(start.elapsed() < Duration::from_secs(60), "timed out waiting for the jobs to end");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(service.try_wait().unwrap().is_none(), "the service is still serving");
+    let _ = Command::new("kill").arg(service.id().to_string()).status(); // SIGTERM
+    service.wait().unwrap();
+
+    let db = rusqlite::Connection::open(&journal).unwrap();
+    let error = |id: &str| -> Option<String> {
+        db.query_row("SELECT error FROM job WHERE id = ?1", [id], |r| r.get(0)).unwrap()
+    };
+    assert_eq!(error("newer"), None, "the newer job was resumed and finished");
+    let older = error("older").unwrap_or_default();
+    assert!(older.contains("not resumed: job newer of the same assignment"), "{older}");
+    let (ok, _) = accepted(&lms).await;
+    assert_eq!(ok, BTreeMap::from([("u-alice".to_owned(), 1), ("u-bob".to_owned(), 1)]));
+}

@@ -217,7 +217,10 @@ fn a_course_without_urls_syncs_to_the_lms_course_of_the_instructors_last_launch(
     let grading_toml = config(&lms, &gradebook, "lms_context_id = \"42\"\nmatch_by = \"launch\"\n");
     let launch = |context: &str| {
         json!({
+            "iss": lms.info["issuer"],
+            "aud": "lablink-grading",
             "sub": "lms-teacher",
+            "https://purl.imsglobal.org/spec/lti/claim/deployment_id": "1",
             "https://purl.imsglobal.org/spec/lti/claim/context": {"id": context, "label": "INTRO"},
             "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint": {"lineitems": lms.course("lineitems")},
             "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice": {
@@ -245,7 +248,8 @@ c.CryptKeeper.keys = [os.urandom(32)]
         launches = json!({
             TEACHER: launch("42"),
             ADMIN: launch("77"),
-            "carol": {"iss": lms.info["issuer"], "sub": "lms-carol"},
+            "carol": {"iss": lms.info["issuer"], "aud": ["lablink-grading"], "sub": "lms-carol",
+                      "https://purl.imsglobal.org/spec/lti/claim/deployment_id": "1"},
         })
         .to_string(),
     );

@@ -22,8 +22,7 @@ use lablink_protocol::grading::{
 use serde::de::DeserializeOwned;
 
 use crate::auth::{AuthError, Caller};
-use crate::config::Course;
-use crate::config::RosterMatch;
+use crate::config::{Course, Platform, RosterMatch};
 use crate::gradebook::{Gradebook, GradebookError, StudentScore};
 use crate::routes::SharedState;
 use crate::service::{self, Launch, Launches, Service, ServiceError};
@@ -91,10 +90,14 @@ impl From<SyncError> for ApiError {
         let code = match &e {
             SyncError::Gradebook(GradebookError::NoSuchAssignment(_)) => GradingErrorCode::NotFound,
             SyncError::Gradebook(_) => GradingErrorCode::Gradebook,
-            SyncError::Token(_) | SyncError::Lms(_) | SyncError::Outcomes(_) | SyncError::NoLineItem(_) => {
-                GradingErrorCode::Lms
-            }
+            SyncError::Token(_)
+            | SyncError::Lms(_)
+            | SyncError::Outcomes(_)
+            | SyncError::NoLineItem(_)
+            | SyncError::NoLineItemReadOnly { .. }
+            | SyncError::LineItemWithoutId(_) => GradingErrorCode::Lms,
             SyncError::NoSuchJob(_) => GradingErrorCode::NotFound,
+            SyncError::Busy { .. } => GradingErrorCode::Conflict,
             SyncError::Journal(_) => GradingErrorCode::Internal,
         };
         Self::new(code, e.to_string())
@@ -106,7 +109,6 @@ impl From<ServiceError> for ApiError {
         let code = match e {
             ServiceError::Sync(e) => return e.into(),
             ServiceError::NoCourse(_) => GradingErrorCode::NotFound,
-            ServiceError::Busy { .. } => GradingErrorCode::Conflict,
             ServiceError::Config { .. } => GradingErrorCode::Internal,
         };
         Self::new(code, e.to_string())
@@ -188,14 +190,25 @@ async fn launch(state: &SharedState, caller: &Caller, course: &Course) -> ApiRes
         return Ok(None);
     }
     let Some(context) = course.lms_context_id.as_deref() else { return Ok(None) };
+    let platform = platform_of(service(state)?, course)?;
     let claims = state.hub.auth_state(&caller.name).await?;
-    Launch::from_claims(&claims.unwrap_or_default(), context)
+    Launch::from_claims(&claims.unwrap_or_default(), context, platform)
         .map(Some)
         .map_err(|why| ApiError::new(GradingErrorCode::NoLaunch, why))
 }
 
+fn platform_of<'a>(service: &'a Service, course: &Course) -> ApiResult<&'a Platform> {
+    course
+        .platform
+        .as_deref()
+        .and_then(|name| service.config.platforms.iter().find(|p| p.name == name))
+        .ok_or_else(|| {
+            ApiError::new(GradingErrorCode::Internal, format!("course {:?} has no platform", course.id))
+        })
+}
+
 /// With `match_by = "launch"`: the `sub` of each listed student's own last launch, when it was
-/// on the course's platform (its issuer). Students the hub does not know are left out.
+/// from the course's platform (issuer, client id, deployment). Students the hub does not know are left out.
 async fn student_launches(
     state: &SharedState,
     service: &Service,
@@ -205,11 +218,7 @@ async fn student_launches(
     if course.match_by != RosterMatch::Launch {
         return Ok(HashMap::new());
     }
-    let issuer = course
-        .platform
-        .as_deref()
-        .and_then(|name| service.config.platforms.iter().find(|p| p.name == name))
-        .map(|p| p.issuer.clone());
+    let platform = platform_of(service, course)?;
     let unknown: Vec<String> =
         scores.iter().filter(|s| s.student.lms_user_id.is_none()).map(|s| s.student.id.clone()).collect();
     let hub = &state.hub;
@@ -221,7 +230,7 @@ async fn student_launches(
     let mut ids = HashMap::new();
     for (claims, student) in found {
         let claims = claims?.unwrap_or_default();
-        if claims["iss"].as_str() == issuer.as_deref()
+        if service::launch_is_from(&claims, platform).is_ok()
             && let Some(sub) = claims["sub"].as_str()
         {
             ids.insert(student, sub.to_owned());

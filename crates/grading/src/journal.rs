@@ -7,10 +7,12 @@
 //! and the results service then tells whether it landed.
 
 use std::collections::BTreeMap;
+use std::panic::AssertUnwindSafe;
 use std::path::Path;
+use std::sync::{Mutex, mpsc};
 use std::time::Duration;
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
 
 pub use lablink_protocol::grading::Outcome;
@@ -45,6 +47,72 @@ pub struct Job {
 
 pub struct Journal {
     conn: Connection,
+}
+
+/// What [`Journal::create_job`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Created {
+    Yes,
+    /// Not recorded: this job of the same assignment is unfinished.
+    Busy(String),
+}
+
+type Write = Box<dyn FnOnce(&mut Journal) + Send>;
+
+/// The journal as the service shares it. Writes (each a commit with `synchronous = FULL`, so
+/// an fsync) run one after another on a thread of their own, never on the async workers;
+/// reads use a second connection (WAL: they never wait for a write).
+pub struct SharedJournal {
+    writes: mpsc::Sender<Write>,
+    reader: Mutex<Journal>,
+}
+
+fn writer_gone() -> rusqlite::Error {
+    rusqlite::Error::SqliteFailure(
+        rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_MISUSE),
+        Some("the journal's writer thread stopped".into()),
+    )
+}
+
+impl SharedJournal {
+    pub fn open(path: &Path) -> rusqlite::Result<Self> {
+        let mut writer = Journal::open(path)?;
+        let reader = Journal::open(path)?;
+        let (writes, queue) = mpsc::channel::<Write>();
+        std::thread::Builder::new()
+            .name("journal-writer".into())
+            .spawn(move || {
+                // Ends when the last sender is dropped. A panicking write loses only its answer.
+                for write in queue {
+                    let _ = std::panic::catch_unwind(AssertUnwindSafe(|| write(&mut writer)));
+                }
+            })
+            .map_err(|e| {
+                rusqlite::Error::SqliteFailure(
+                    rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN),
+                    Some(format!("starting the journal's writer thread: {e}")),
+                )
+            })?;
+        Ok(Self { writes, reader: Mutex::new(reader) })
+    }
+
+    /// Runs `f` on the writer thread; resolves once it has committed.
+    pub async fn write<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Journal) -> rusqlite::Result<T> + Send + 'static,
+    ) -> rusqlite::Result<T> {
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        let write: Write = Box::new(move |journal| {
+            let _ = answer.send(f(journal));
+        });
+        self.writes.send(write).map_err(|_| writer_gone())?;
+        answered.await.map_err(|_| writer_gone())?
+    }
+
+    /// A read (a few rows, no fsync: fine on the caller's thread).
+    pub fn read<T>(&self, f: impl FnOnce(&Journal) -> rusqlite::Result<T>) -> rusqlite::Result<T> {
+        f(&self.reader.lock().unwrap_or_else(|e| e.into_inner()))
+    }
 }
 
 const SCHEMA: &str = "
@@ -109,9 +177,21 @@ impl Journal {
         Ok(Self { conn })
     }
 
-    /// Records a new job with every student `pending` (or already final, e.g. `no_lms_id`).
-    pub fn create_job(&mut self, job: &Job, students: &[StudentRow]) -> rusqlite::Result<()> {
-        let tx = self.conn.transaction()?;
+    /// Records a new job with every student `pending` (or already final, e.g. `no_lms_id`),
+    /// unless a job of the same assignment is unfinished (checked in the same transaction, so
+    /// two processes sharing the journal cannot both record one).
+    pub fn create_job(&mut self, job: &Job, students: &[StudentRow]) -> rusqlite::Result<Created> {
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let unfinished: Option<String> = tx
+            .query_row(
+                "SELECT id FROM job WHERE course = ?1 AND assignment = ?2 AND finished = 0 LIMIT 1",
+                params![job.course, job.assignment],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(other) = unfinished {
+            return Ok(Created::Busy(other));
+        }
         tx.execute(
             "INSERT INTO job (id, course, assignment, lineitem, started_by, created_at, finished)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, 0)",
@@ -137,7 +217,8 @@ impl Journal {
                 ])?;
             }
         }
-        tx.commit()
+        tx.commit()?;
+        Ok(Created::Yes)
     }
 
     /// Fixes the timestamp and marks the row `sending`, before the request goes out.
@@ -199,6 +280,14 @@ impl Journal {
             ids.push(id?);
         }
         Ok(ids)
+    }
+
+    /// The unfinished jobs of one assignment, oldest first.
+    pub fn unfinished_of(&self, course: &str, assignment: &str) -> rusqlite::Result<Vec<String>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id FROM job WHERE finished = 0 AND course = ?1 AND assignment = ?2 ORDER BY created_at, id",
+        )?;
+        stmt.query_map(params![course, assignment], |r| r.get(0))?.collect()
     }
 
     pub fn students(&self, job_id: &str) -> rusqlite::Result<Vec<StudentRow>> {

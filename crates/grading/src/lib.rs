@@ -24,7 +24,7 @@ pub async fn serve(
     let prefix = config.prefix(std::env::var("JUPYTERHUB_SERVICE_PREFIX").ok().as_deref());
     let key = Arc::new(key);
     let service = service::Service::new(config.clone(), Arc::clone(&key))?;
-    let resumed = service.resume()?;
+    let resumed = service.resume().await;
     if !resumed.is_empty() {
         tracing::info!(jobs = resumed.len(), "resuming syncs a stopped service left unfinished");
     }

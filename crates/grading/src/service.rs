@@ -8,9 +8,10 @@ use std::time::Duration;
 
 use lablink_protocol::grading::{JobState, JobStatus, LmsKind, LmsView, StudentResult, SyncPreview};
 
-use crate::config::{Course, GradingConfig};
-use crate::journal::{self, Job, Journal, StudentRow};
+use crate::config::{Course, GradingConfig, Platform};
+use crate::journal::{self, Job, SharedJournal, StudentRow};
 use crate::keys::SigningKey;
+use crate::lti::ags;
 use crate::lti::clock::ScoreClock;
 use crate::lti::http::{self, RetryPolicy};
 use crate::lti::token::TokenCache;
@@ -23,8 +24,6 @@ pub const JOBS_LISTED: u32 = 50;
 pub enum ServiceError {
     #[error("no course {0:?} in this service's configuration")]
     NoCourse(String),
-    #[error("a sync of {assignment:?} is already running (job {job})")]
-    Busy { assignment: String, job: String },
     #[error("course {course:?}: {why}")]
     Config { course: String, why: String },
     #[error(transparent)]
@@ -51,14 +50,14 @@ impl Service {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
         }
-        let journal = Journal::open(&path)
+        let journal = SharedJournal::open(&path)
             .map_err(|e| anyhow::anyhow!("opening the sync journal {}: {e}", path.display()))?;
         let syncer = Syncer {
             client: http::client(Duration::from_secs(30))?,
             tokens: TokenCache::default(),
             key,
             clock: ScoreClock::new(),
-            journal: Arc::new(Mutex::new(journal)),
+            journal: Arc::new(journal),
             concurrency: config.max_concurrency,
             retry: RetryPolicy::default(),
             progress: tokio::sync::watch::channel(0).0,
@@ -129,19 +128,32 @@ impl Service {
         Ok(self.course(course)?.gradebook.clone())
     }
 
-    fn claim(&self, course: &str, assignment: &str, job: &str) -> Result<(), ServiceError> {
-        let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
+    /// Claims the assignment for one job: refused while another job of it runs here, or is
+    /// unfinished in the journal (run by another process, e.g. `lablink grading … sync`, or
+    /// left by a stopped service), other than `resuming`. Released when the claim is dropped.
+    fn claim(
+        self: &Arc<Self>,
+        course: &str,
+        assignment: &str,
+        job: &str,
+        resuming: Option<&str>,
+    ) -> Result<Claim, ServiceError> {
+        let busy = |job: String| SyncError::Busy { assignment: assignment.to_owned(), job };
         let key = (course.to_owned(), assignment.to_owned());
-        if let Some(job) = running.get(&key) {
-            return Err(ServiceError::Busy { assignment: assignment.to_owned(), job: job.clone() });
+        {
+            let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(job) = running.get(&key) {
+                return Err(busy(job.clone()).into());
+            }
+            running.insert(key.clone(), job.to_owned());
         }
-        running.insert(key, job.to_owned());
-        Ok(())
-    }
-
-    fn release(&self, course: &str, assignment: &str) {
-        let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
-        running.remove(&(course.to_owned(), assignment.to_owned()));
+        // Released on any early return from here on.
+        let claim = Claim { service: Arc::clone(self), key };
+        let unfinished = self.syncer.journal.read(|j| j.unfinished_of(course, assignment))?;
+        if let Some(other) = unfinished.into_iter().find(|id| Some(id.as_str()) != resuming) {
+            return Err(busy(other).into());
+        }
+        Ok(claim)
     }
 
     /// Plans a job (errors such as an unreachable LMS come back here) and runs it in the
@@ -155,33 +167,28 @@ impl Service {
         launches: &Launches,
     ) -> Result<String, ServiceError> {
         let target = self.target_with(self.course(course)?, launches)?;
-        self.claim(course, assignment, "being planned")?;
+        // Dropped, so released, however planning ends: an error, a panic, or the request
+        // future dropped because its client went away.
+        let claim = self.claim(course, assignment, "being planned", None)?;
         let gradebook = self.gradebook(course)?;
         let plan = Plan { course, gradebook: &gradebook, assignment, only, started_by };
-        let job = match self.syncer.plan(plan, &target).await {
-            Ok(job) => job,
-            Err(e) => {
-                self.release(course, assignment);
-                return Err(e.into());
-            }
-        };
-        self.running
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert((course.to_owned(), assignment.to_owned()), job.clone());
-        self.spawn_run(job.clone(), course.to_owned(), assignment.to_owned(), target);
+        let job = self.syncer.plan(plan, &target).await?;
+        claim.set_job(&job);
+        self.spawn_run(job.clone(), claim, target);
         Ok(job)
     }
 
-    /// Plans and runs a job to its end in this task (for scripts).
+    /// Plans and runs a job to its end in this task (for scripts). Claims the assignment as
+    /// the service does: refused while a job of it is unfinished in the journal.
     pub async fn sync_now(
-        &self,
+        self: &Arc<Self>,
         course: &str,
         assignment: &str,
         only: Option<&[String]>,
         started_by: &str,
     ) -> Result<(String, Summary), ServiceError> {
         let target = self.target(self.course(course)?)?;
+        let _claim = self.claim(course, assignment, "being planned", None)?;
         let gradebook = self.gradebook(course)?;
         let job = self
             .syncer
@@ -191,60 +198,117 @@ impl Service {
         Ok((job, summary))
     }
 
-    fn spawn_run(self: &Arc<Self>, job: String, course: String, assignment: String, target: Target) {
+    fn spawn_run(self: &Arc<Self>, job: String, claim: Claim, target: Target) {
         let service = Arc::clone(self);
         tokio::spawn(async move {
+            let (course, assignment) = &claim.key;
             match service.syncer.run(&job, &target).await {
                 Ok(summary) => tracing::info!(%job, %course, %assignment, ?summary.counts, "sync finished"),
                 Err(e) => tracing::warn!(%job, %course, %assignment, error = %e, "sync failed"),
             }
-            service.release(&course, &assignment);
+            drop(claim);
         });
     }
 
-    /// Starts again the jobs a stopped service left unfinished; returns their ids. A job whose
-    /// course is gone from the config ends `failed` with the reason.
-    pub fn resume(self: &Arc<Self>) -> Result<Vec<String>, ServiceError> {
-        let unfinished = self.syncer.journal(|j| j.unfinished())?;
-        let mut resumed = Vec::new();
+    /// Starts again the jobs a stopped service left unfinished; returns their ids. Never fails
+    /// the start: what cannot be resumed is logged and ended `failed` with the reason (a
+    /// course gone from the config; an older unfinished job of an assignment that has a newer
+    /// one, which is resumed instead), or left as it is when the journal cannot be written.
+    pub async fn resume(self: &Arc<Self>) -> Vec<String> {
+        let unfinished = match self.syncer.journal.read(|j| j.unfinished()) {
+            Ok(ids) => ids,
+            Err(e) => {
+                tracing::error!(error = %e, "reading the journal's unfinished syncs failed: none resumed");
+                return Vec::new();
+            }
+        };
+        let mut jobs = Vec::new();
         for id in unfinished {
-            let Some(job) = self.syncer.journal(|j| j.job(&id))? else { continue };
+            let found = self.syncer.journal.read(|j| j.job(&id));
+            match found {
+                Ok(Some(job)) => jobs.push(job),
+                Ok(None) => {}
+                Err(e) => {
+                    tracing::warn!(job = %id, error = %e, "reading an unfinished sync failed: not resumed")
+                }
+            }
+        }
+        // Oldest first: the last of an assignment's jobs is its newest.
+        let newest: HashMap<(String, String), String> =
+            jobs.iter().map(|j| ((j.course.clone(), j.assignment.clone()), j.id.clone())).collect();
+        let mut resumed = Vec::new();
+        for job in jobs {
+            let key = (job.course.clone(), job.assignment.clone());
+            let end = async |why: String| {
+                tracing::warn!(job = %job.id, course = %job.course, assignment = %job.assignment, %why, "an interrupted sync is not resumed");
+                let id = job.id.clone();
+                if let Err(e) = self.syncer.journal.write(move |j| j.finish_job(&id, Some(&why))).await {
+                    tracing::error!(job = %job.id, error = %e, "ending the sync in the journal failed");
+                }
+            };
+            if newest[&key] != job.id {
+                end(format!(
+                    "not resumed: job {} of the same assignment is newer, and resumed instead",
+                    newest[&key]
+                ))
+                .await;
+                continue;
+            }
             // Running needs the platform and the journalled line item, not the launch URLs.
             let unused = Launch { lineitems_url: String::new(), memberships_url: String::new() };
             let launches = Launches { course: Some(unused), students: HashMap::new() };
             let target = self.course(&job.course).and_then(|c| self.target_with(c, &launches));
-            match target {
-                Ok(target) => {
-                    self.claim(&job.course, &job.assignment, &id)?;
-                    tracing::info!(job = %id, course = %job.course, assignment = %job.assignment, "resuming an interrupted sync");
-                    self.spawn_run(id.clone(), job.course, job.assignment, target);
-                    resumed.push(id);
+            let claimed = target
+                .and_then(|t| Ok((t, self.claim(&job.course, &job.assignment, &job.id, Some(&job.id))?)));
+            match claimed {
+                Ok((target, claim)) => {
+                    tracing::info!(job = %job.id, course = %job.course, assignment = %job.assignment, "resuming an interrupted sync");
+                    self.spawn_run(job.id.clone(), claim, target);
+                    resumed.push(job.id);
                 }
-                Err(e) => {
-                    let why = format!("not resumed: {e}");
-                    self.syncer.journal(|j| j.finish_job(&id, Some(&why)))?;
-                }
+                Err(e) => end(format!("not resumed: {e}")).await,
             }
         }
-        Ok(resumed)
+        resumed
     }
 
     /// A job as the API shows it; per-student rows only when `students`.
     pub fn status(&self, job_id: &str, students: bool) -> Result<Option<JobStatus>, ServiceError> {
-        let Some(job) = self.syncer.journal(|j| j.job(job_id))? else { return Ok(None) };
-        let rows = self.syncer.journal(|j| j.students(job_id))?;
+        let Some(job) = self.syncer.journal.read(|j| j.job(job_id))? else { return Ok(None) };
+        let rows = self.syncer.journal.read(|j| j.students(job_id))?;
         Ok(Some(job_status(job, &rows, students)))
     }
 
     /// The course's jobs, newest first, without per-student rows.
     pub fn jobs(&self, course: &str) -> Result<Vec<JobStatus>, ServiceError> {
-        let jobs = self.syncer.journal(|j| j.jobs(course, JOBS_LISTED))?;
+        let jobs = self.syncer.journal.read(|j| j.jobs(course, JOBS_LISTED))?;
         let mut out = Vec::with_capacity(jobs.len());
         for job in jobs {
-            let rows = self.syncer.journal(|j| j.students(&job.id))?;
+            let rows = self.syncer.journal.read(|j| j.students(&job.id))?;
             out.push(job_status(job, &rows, false));
         }
         Ok(out)
+    }
+}
+
+/// An assignment claimed for a job (see [`Service::claim`]); released on drop.
+struct Claim {
+    service: Arc<Service>,
+    key: (String, String),
+}
+
+impl Claim {
+    /// Names the planned job where it said "being planned".
+    fn set_job(&self, job: &str) {
+        let mut running = self.service.running.lock().unwrap_or_else(|e| e.into_inner());
+        running.insert(self.key.clone(), job.to_owned());
+    }
+}
+
+impl Drop for Claim {
+    fn drop(&mut self) {
+        let mut running = self.service.running.lock().unwrap_or_else(|e| e.into_inner());
+        running.remove(&self.key);
     }
 }
 
@@ -265,27 +329,81 @@ pub struct Launch {
 }
 
 const CLAIM_CONTEXT: &str = "https://purl.imsglobal.org/spec/lti/claim/context";
+const CLAIM_DEPLOYMENT: &str = "https://purl.imsglobal.org/spec/lti/claim/deployment_id";
 const CLAIM_AGS: &str = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint";
 const CLAIM_NRPS: &str = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice";
 
+const RELAUNCH: &str = "open this course's tool link in the LMS, then try again";
+
+/// Whether stored launch `claims` come from `platform`: its issuer, our client id in `aud`
+/// (and `azp`, when there), its deployment. Why not, in words, if not.
+pub fn launch_is_from(claims: &serde_json::Value, platform: &Platform) -> Result<(), String> {
+    let iss = claims["iss"].as_str();
+    if iss != Some(platform.issuer.as_str()) {
+        return Err(format!(
+            "your last LTI launch came from {}, not from this course's LMS ({}): {RELAUNCH}",
+            iss.map_or_else(|| "no known LMS".to_owned(), |i| format!("{i:?}")),
+            platform.issuer
+        ));
+    }
+    let client = platform.client_id.as_str();
+    let aud_ok = match &claims["aud"] {
+        serde_json::Value::String(aud) => aud == client,
+        serde_json::Value::Array(auds) => auds.iter().any(|a| a.as_str() == Some(client)),
+        _ => false,
+    };
+    let azp_ok = claims.get("azp").is_none_or(|azp| azp.as_str() == Some(client));
+    if !(aud_ok && azp_ok) {
+        return Err(format!(
+            "your last LTI launch was of another tool of {} (not client id {client:?}): {RELAUNCH}",
+            platform.issuer
+        ));
+    }
+    let deployment = claims[CLAIM_DEPLOYMENT].as_str();
+    if deployment != Some(platform.deployment_id.as_str()) {
+        return Err(format!(
+            "your last LTI launch was of deployment {}, not {:?} of this course's tool: {RELAUNCH}",
+            deployment.map_or_else(|| "(none)".to_owned(), |d| format!("{d:?}")),
+            platform.deployment_id
+        ));
+    }
+    Ok(())
+}
+
 impl Launch {
     /// Reads the launch claims jupyterhub-ltiauthenticator keeps as `auth_state` (the id_token's
-    /// claims), if they are a launch of LMS course `context_id`.
-    pub fn from_claims(claims: &serde_json::Value, context_id: &str) -> Result<Self, String> {
+    /// claims), if they are a launch of LMS course `context_id` from `platform` whose service
+    /// URLs are on the platform's origin (where its token may go: see [`crate::lti::ags`]).
+    pub fn from_claims(
+        claims: &serde_json::Value,
+        context_id: &str,
+        platform: &Platform,
+    ) -> Result<Self, String> {
         let context = claims[CLAIM_CONTEXT]["id"].as_str();
         if context != Some(context_id) {
             return Err(match context {
                 Some(other) => format!(
-                    "your last LTI launch was from LMS course {other:?}, not {context_id:?}: open this course's tool link in the LMS, then try again"
+                    "your last LTI launch was from LMS course {other:?}, not {context_id:?}: {RELAUNCH}"
                 ),
-                None => "no LTI 1.3 launch is stored for you: open this course's tool link in the LMS, then try again".into(),
+                None => format!("no LTI 1.3 launch is stored for you: {RELAUNCH}"),
             });
         }
+        launch_is_from(claims, platform)?;
         let url = |claim: &str, key: &str| claims[claim][key].as_str().map(str::to_owned);
-        match (url(CLAIM_AGS, "lineitems"), url(CLAIM_NRPS, "context_memberships_url")) {
-            (Some(lineitems_url), Some(memberships_url)) => Ok(Self { lineitems_url, memberships_url }),
-            _ => Err("your last LTI launch carries no grade or roster service: enable both for the tool in the LMS".into()),
+        let launch = match (url(CLAIM_AGS, "lineitems"), url(CLAIM_NRPS, "context_memberships_url")) {
+            (Some(lineitems_url), Some(memberships_url)) => Self { lineitems_url, memberships_url },
+            _ => return Err("your last LTI launch carries no grade or roster service: enable both for the tool in the LMS".into()),
+        };
+        let origin = ags::platform_origin(&platform.token_url).map_err(|e| e.to_string())?;
+        for url in [&launch.lineitems_url, &launch.memberships_url] {
+            ags::on_origin(url, &origin).map_err(|_| {
+                format!(
+                    "your last LTI launch names a service at {url}, which is not on the LMS's own origin {}: the LMS's token is not sent there",
+                    origin.ascii_serialization()
+                )
+            })?;
         }
+        Ok(launch)
     }
 }
 
@@ -347,8 +465,23 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    fn platform() -> Platform {
+        Platform {
+            name: "moodle".into(),
+            issuer: "https://lms.example".into(),
+            client_id: "tool-1".into(),
+            deployment_id: "3".into(),
+            token_url: "https://lms.example/mod/lti/token.php".into(),
+            keyset_url: "https://lms.example/mod/lti/certs.php".into(),
+            audience: None,
+        }
+    }
+
     fn claims(context: &str) -> serde_json::Value {
         json!({
+            "iss": "https://lms.example",
+            "aud": "tool-1",
+            CLAIM_DEPLOYMENT: "3",
             CLAIM_CONTEXT: {"id": context, "label": "INTRO"},
             CLAIM_AGS: {"lineitems": "https://lms.example/li?type_id=3", "scope": []},
             CLAIM_NRPS: {"context_memberships_url": "https://lms.example/members"},
@@ -357,16 +490,61 @@ mod tests {
 
     #[test]
     fn a_launch_counts_only_for_its_own_course() {
-        let launch = Launch::from_claims(&claims("12"), "12").unwrap();
+        let p = platform();
+        let launch = Launch::from_claims(&claims("12"), "12", &p).unwrap();
         assert_eq!(launch.lineitems_url, "https://lms.example/li?type_id=3");
         assert_eq!(launch.memberships_url, "https://lms.example/members");
-        let other = Launch::from_claims(&claims("99"), "12").unwrap_err();
+        let other = Launch::from_claims(&claims("99"), "12", &p).unwrap_err();
         assert!(other.contains("\"99\", not \"12\""), "{other}");
         assert!(
-            Launch::from_claims(&serde_json::Value::Null, "12").unwrap_err().contains("no LTI 1.3 launch")
+            Launch::from_claims(&serde_json::Value::Null, "12", &p)
+                .unwrap_err()
+                .contains("no LTI 1.3 launch")
         );
         let mut no_ags = claims("12");
         no_ags[CLAIM_AGS] = serde_json::Value::Null;
-        assert!(Launch::from_claims(&no_ags, "12").unwrap_err().contains("no grade or roster service"));
+        assert!(Launch::from_claims(&no_ags, "12", &p).unwrap_err().contains("no grade or roster service"));
+    }
+
+    #[test]
+    fn a_launch_counts_only_from_the_courses_platform() {
+        let p = platform();
+        let refused = |change: &dyn Fn(&mut serde_json::Value), needle: &str| {
+            let mut c = claims("12");
+            change(&mut c);
+            let why = Launch::from_claims(&c, "12", &p).unwrap_err();
+            assert!(why.contains(needle), "{needle}: {why}");
+        };
+        // Same context id, another LMS.
+        refused(
+            &|c| c["iss"] = json!("https://other-lms.example"),
+            "came from \"https://other-lms.example\"",
+        );
+        refused(&|c| c["iss"] = serde_json::Value::Null, "came from no known LMS");
+        // Another tool of the same LMS.
+        refused(&|c| c["aud"] = json!("tool-2"), "another tool");
+        refused(&|c| c["aud"] = json!(["tool-2", "tool-3"]), "another tool");
+        refused(&|c| c["azp"] = json!("tool-2"), "another tool");
+        // Another deployment.
+        refused(&|c| c[CLAIM_DEPLOYMENT] = json!("4"), "deployment \"4\", not \"3\"");
+        refused(&|c| c[CLAIM_DEPLOYMENT] = serde_json::Value::Null, "deployment (none)");
+        // Service URLs elsewhere than the platform's origin (host, scheme, port).
+        refused(
+            &|c| c[CLAIM_AGS]["lineitems"] = json!("https://evil.example/li"),
+            "not on the LMS's own origin",
+        );
+        refused(
+            &|c| c[CLAIM_AGS]["lineitems"] = json!("http://lms.example/li"),
+            "not on the LMS's own origin",
+        );
+        refused(
+            &|c| c[CLAIM_NRPS]["context_memberships_url"] = json!("https://lms.example:8443/m"),
+            "not on the LMS's own origin",
+        );
+        // aud as a list holding us, with azp saying so: fine.
+        let mut listed = claims("12");
+        listed["aud"] = json!(["other", "tool-1"]);
+        listed["azp"] = json!("tool-1");
+        assert!(Launch::from_claims(&listed, "12", &p).is_ok());
     }
 }

@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use futures_util::StreamExt as _;
 use serde::Serialize;
@@ -15,18 +15,18 @@ use tokio::sync::watch;
 
 use crate::config::{Platform, RosterMatch};
 use crate::gradebook::{Gradebook, GradebookError, Student, StudentScore};
-use crate::journal::{self, Job, Journal, Outcome, StudentRow};
+use crate::journal::{self, Created, Job, Outcome, SharedJournal, StudentRow};
 use crate::keys::SigningKey;
-use crate::lti::ags::{Ags, AgsError, LineItem, Member, Score};
+use crate::lti::ags::{self, Ags, AgsError, LineItem, Member, Score};
 use crate::lti::clock::{self, ScoreClock};
 use crate::lti::http::RetryPolicy;
 use crate::lti::lti11::{Lti11Error, Outcomes};
-use crate::lti::token::{self, TokenCache, TokenError};
+use crate::lti::token::{self, Token, TokenCache, TokenError};
 
 /// Tag of the line items this service creates.
 pub const TAG: &str = "nbgrader";
-const SCOPES: [&str; 4] =
-    [token::SCOPE_LINEITEM, token::SCOPE_RESULT_READONLY, token::SCOPE_SCORE, token::SCOPE_NRPS];
+/// What a sync needs besides line items: read results, post scores, read the roster.
+const SCOPES_ALWAYS: [&str; 3] = [token::SCOPE_RESULT_READONLY, token::SCOPE_SCORE, token::SCOPE_NRPS];
 
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
@@ -42,8 +42,18 @@ pub enum SyncError {
     Journal(#[from] rusqlite::Error),
     #[error("no line item for {0:?} in the LMS, and creating it was not allowed")]
     NoLineItem(String),
+    #[error(
+        "no line item for {assignment:?} in the LMS (none with resourceId or label {assignment:?}), and {why}: create the grade item in the LMS (Moodle: an activity or grade item of this tool named {assignment:?}), then sync again"
+    )]
+    NoLineItemReadOnly { assignment: String, why: &'static str },
+    #[error("the LMS's line item for {0:?} came back without an id")]
+    LineItemWithoutId(String),
     #[error("no such job {0:?}")]
     NoSuchJob(String),
+    #[error(
+        "a sync of {assignment:?} is already running or unfinished (job {job}): wait for it to end (the grading service resumes an unfinished one when it starts)"
+    )]
+    Busy { assignment: String, job: String },
 }
 
 /// Where an assignment's scores go.
@@ -140,7 +150,7 @@ pub struct Syncer {
     pub tokens: TokenCache,
     pub key: Arc<SigningKey>,
     pub clock: ScoreClock,
-    pub journal: Arc<Mutex<Journal>>,
+    pub journal: Arc<SharedJournal>,
     pub concurrency: usize,
     pub retry: RetryPolicy,
     /// Bumped on every journal change, so progress streams know when to look again.
@@ -162,24 +172,54 @@ fn same(a: f64, b: f64) -> bool {
 }
 
 impl Syncer {
-    pub(crate) fn journal<T>(
+    async fn sending(&self, job_id: &str, student_id: &str, timestamp: &str) -> rusqlite::Result<()> {
+        let (job, student, timestamp) = (job_id.to_owned(), student_id.to_owned(), timestamp.to_owned());
+        self.journal.write(move |j| j.sending(&job, &student, &timestamp)).await
+    }
+
+    async fn finish_student(
         &self,
-        f: impl FnOnce(&mut Journal) -> rusqlite::Result<T>,
-    ) -> rusqlite::Result<T> {
-        // Journal writes are a few hundred bytes; holding the lock across one is fine.
-        let mut journal = self.journal.lock().unwrap_or_else(|e| e.into_inner());
-        f(&mut journal)
+        job_id: &str,
+        student_id: &str,
+        outcome: Outcome,
+        detail: Option<String>,
+    ) -> rusqlite::Result<()> {
+        let (job, student) = (job_id.to_owned(), student_id.to_owned());
+        self.journal.write(move |j| j.finish_student(&job, &student, outcome, detail.as_deref())).await
     }
 
     fn notify(&self) {
         self.progress.send_modify(|n| *n = n.wrapping_add(1));
     }
 
-    async fn token(&self, platform: &Platform) -> Result<String, TokenError> {
-        self.tokens.get(&self.client, platform, &self.key, &SCOPES).await
+    /// A token for what the course needs: managing line items when it may create them, else
+    /// reading them (the only line-item scope Moodle grants with "grade sync only"). A scope
+    /// the LMS did not grant is an error naming the LMS service to enable.
+    async fn token(&self, target: &AgsTarget) -> Result<Token, TokenError> {
+        let mut scopes = vec![token::SCOPE_LINEITEM_READONLY];
+        if target.create_line_items {
+            scopes.push(token::SCOPE_LINEITEM);
+        }
+        scopes.extend(SCOPES_ALWAYS);
+        let token = self.tokens.get(&self.client, &target.platform, &self.key, &scopes).await?;
+        let line_items = token.grants(token::SCOPE_LINEITEM) || token.grants(token::SCOPE_LINEITEM_READONLY);
+        let missing = SCOPES_ALWAYS.iter().copied().find(|s| !token.grants(s));
+        match missing.or((!line_items).then_some(token::SCOPE_LINEITEM_READONLY)) {
+            Some(scope) => {
+                Err(TokenError::ScopeMissing { missing: scope.to_owned(), enable: token::enable_hint(scope) })
+            }
+            None => Ok(token),
+        }
     }
 
-    /// The line item of `assignment`, found by `resourceId`.
+    fn ags<'a>(&'a self, token: &'a Token, platform: &Platform) -> Result<Ags<'a>, SyncError> {
+        let origin = ags::platform_origin(&platform.token_url)?;
+        Ok(Ags { client: &self.client, token: &token.bearer, retry: self.retry, origin })
+    }
+
+    /// The line item of `assignment`, found by `resourceId`; where the course may not create
+    /// line items, also the one item without a `resourceId` labelled so (an LMS activity or
+    /// grade item an instructor made for it).
     async fn find_line_item(
         &self,
         ags: &Ags<'_>,
@@ -187,13 +227,30 @@ impl Syncer {
         assignment: &str,
     ) -> Result<Option<LineItem>, SyncError> {
         let items = ags.line_items(&target.lineitems_url).await?;
-        Ok(items.into_iter().find(|i| i.resource_id.as_deref() == Some(assignment) && i.id.is_some()))
+        if let Some(item) =
+            items.iter().find(|i| i.resource_id.as_deref() == Some(assignment) && i.id.is_some())
+        {
+            return Ok(Some(item.clone()));
+        }
+        if target.create_line_items {
+            return Ok(None);
+        }
+        let mut labelled = items.into_iter().filter(|i| {
+            i.id.is_some()
+                && i.resource_id.as_deref().is_none_or(str::is_empty)
+                && i.label.trim() == assignment
+        });
+        Ok(match (labelled.next(), labelled.next()) {
+            (Some(item), None) => Some(item),
+            _ => None,
+        })
     }
 
     /// The line item of `assignment`, created when missing and allowed.
     async fn line_item(
         &self,
         ags: &Ags<'_>,
+        token: &Token,
         target: &AgsTarget,
         assignment: &str,
         max: f64,
@@ -202,7 +259,12 @@ impl Syncer {
             return Ok(item);
         }
         if !target.create_line_items {
-            return Err(SyncError::NoLineItem(assignment.to_owned()));
+            let why = "this course may not create one (create_line_items = false)";
+            return Err(SyncError::NoLineItemReadOnly { assignment: assignment.to_owned(), why });
+        }
+        if !token.grants(token::SCOPE_LINEITEM) {
+            let why = "the LMS lets this tool read line items only (Moodle: \"Use this service for grade sync only\")";
+            return Err(SyncError::NoLineItemReadOnly { assignment: assignment.to_owned(), why });
         }
         let item = LineItem {
             id: None,
@@ -212,7 +274,11 @@ impl Syncer {
             tag: Some(TAG.to_owned()),
             resource_link_id: None,
         };
-        Ok(ags.create_line_item(&target.lineitems_url, &item).await?)
+        let created = ags.create_line_item(&target.lineitems_url, &item).await?;
+        if created.id.is_none() {
+            return Err(SyncError::LineItemWithoutId(assignment.to_owned()));
+        }
+        Ok(created)
     }
 
     /// Reads an assignment's maximum and scores from the gradebook, off the async threads;
@@ -257,10 +323,10 @@ impl Syncer {
         scores: &[StudentScore],
         create: bool,
     ) -> Result<Assessment, SyncError> {
-        let token = self.token(&target.platform).await?;
-        let ags = Ags { client: &self.client, token: &token, retry: self.retry };
+        let token = self.token(target).await?;
+        let ags = self.ags(&token, &target.platform)?;
         let item = if create {
-            Some(self.line_item(&ags, target, assignment, max_score).await?)
+            Some(self.line_item(&ags, &token, target, assignment, max_score).await?)
         } else {
             self.find_line_item(&ags, target, assignment).await?
         };
@@ -321,9 +387,10 @@ impl Syncer {
         let assessment = self.assess(target, plan.assignment, max_score, &scores, true).await?;
         // LTI 1.1 has no line item: the outcomes URL stands in its place in the journal.
         let lineitem = match target {
-            Target::Ags(_) => {
-                assessment.line_item.and_then(|i| i.id).expect("line items from the LMS have ids")
-            }
+            Target::Ags(_) => assessment
+                .line_item
+                .and_then(|i| i.id)
+                .ok_or_else(|| SyncError::LineItemWithoutId(plan.assignment.to_owned()))?,
             Target::Outcomes(o) => o.url.clone(),
         };
         let job = Job {
@@ -336,9 +403,13 @@ impl Syncer {
             finished: false,
             error: None,
         };
-        self.journal(|j| j.create_job(&job, &assessment.rows))?;
+        let (id, assignment) = (job.id.clone(), job.assignment.clone());
+        match self.journal.write(move |j| j.create_job(&job, &assessment.rows)).await? {
+            Created::Yes => {}
+            Created::Busy(job) => return Err(SyncError::Busy { assignment, job }),
+        }
         self.notify();
-        Ok(job.id)
+        Ok(id)
     }
 
     /// Sends the job's pending (and interrupted) rows; marks the job finished. When the job
@@ -347,17 +418,23 @@ impl Syncer {
     pub async fn run(&self, job_id: &str, target: &Target) -> Result<Summary, SyncError> {
         let result = self.send_all(job_id, target).await;
         let error = result.as_ref().err().map(|e| e.to_string());
-        self.journal(|j| j.finish_job(job_id, error.as_deref()))?;
+        let id = job_id.to_owned();
+        self.journal.write(move |j| j.finish_job(&id, error.as_deref())).await?;
         self.notify();
         result?;
-        Ok(Summary { counts: journal::counts(&self.journal(|j| j.students(job_id))?) })
+        Ok(Summary { counts: journal::counts(&self.journal.read(|j| j.students(job_id))?) })
     }
 
     async fn send_all(&self, job_id: &str, target: &Target) -> Result<(), SyncError> {
-        let job = self.journal(|j| j.job(job_id))?.ok_or_else(|| SyncError::NoSuchJob(job_id.to_owned()))?;
+        let job =
+            self.journal.read(|j| j.job(job_id))?.ok_or_else(|| SyncError::NoSuchJob(job_id.to_owned()))?;
         let lineitem = job.lineitem.clone().ok_or_else(|| SyncError::NoLineItem(job.assignment.clone()))?;
-        let rows: Vec<StudentRow> =
-            self.journal(|j| j.students(job_id))?.into_iter().filter(|r| !r.outcome.is_final()).collect();
+        let rows: Vec<StudentRow> = self
+            .journal
+            .read(|j| j.students(job_id))?
+            .into_iter()
+            .filter(|r| !r.outcome.is_final())
+            .collect();
         let target = match target {
             Target::Ags(target) => target,
             Target::Outcomes(target) => {
@@ -365,8 +442,8 @@ impl Syncer {
             }
         };
         if !rows.is_empty() {
-            let token = self.token(&target.platform).await?;
-            let ags = Ags { client: &self.client, token: &token, retry: self.retry };
+            let token = self.token(target).await?;
+            let ags = self.ags(&token, &target.platform)?;
             let line_max = ags.line_item(&lineitem).await?.score_maximum;
             futures_util::stream::iter(rows)
                 .for_each_concurrent(self.concurrency, |row| {
@@ -374,9 +451,7 @@ impl Syncer {
                     async move {
                         let (outcome, detail) = self.send(ags, job_id, lineitem, line_max, &row).await;
                         let detail = detail.or(row.detail.clone());
-                        if let Err(e) = self.journal(|j| {
-                            j.finish_student(job_id, &row.student_id, outcome, detail.as_deref())
-                        }) {
+                        if let Err(e) = self.finish_student(job_id, &row.student_id, outcome, detail).await {
                             tracing::error!(error = %e, "journal write failed");
                         }
                         self.notify();
@@ -471,9 +546,7 @@ impl Syncer {
                 async move {
                     let (outcome, detail) =
                         self.send_outcome(outcomes, target, job_id, assignment, &row).await;
-                    if let Err(e) = self
-                        .journal(|j| j.finish_student(job_id, &row.student_id, outcome, detail.as_deref()))
-                    {
+                    if let Err(e) = self.finish_student(job_id, &row.student_id, outcome, detail).await {
                         tracing::error!(error = %e, "journal write failed");
                     }
                     self.notify();
@@ -503,7 +576,7 @@ impl Syncer {
             return (Outcome::Sent, Some("landed before the service stopped".into()));
         }
         let stamp = clock::format(self.clock.next());
-        if let Err(e) = self.journal(|j| j.sending(job_id, &row.student_id, &stamp)) {
+        if let Err(e) = self.sending(job_id, &row.student_id, &stamp).await {
             return (Outcome::Failed, Some(format!("journal: {e}")));
         }
         let capped =
@@ -547,7 +620,7 @@ impl Syncer {
             _ => clock::format(self.clock.next()),
         };
         for attempt in 0..2 {
-            if let Err(e) = self.journal(|j| j.sending(job_id, &row.student_id, &timestamp)) {
+            if let Err(e) = self.sending(job_id, &row.student_id, &timestamp).await {
                 return (Outcome::Failed, Some(format!("journal: {e}")));
             }
             match ags.post_score(lineitem, &score(timestamp.clone())).await {

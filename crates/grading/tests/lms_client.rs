@@ -8,7 +8,7 @@ use std::sync::atomic::Ordering;
 mod common;
 
 use common::lms::start;
-use lablink_grading::lti::ags::{Ags, AgsError, LineItem, Score};
+use lablink_grading::lti::ags::{self, Ags, AgsError, LineItem, Score};
 use lablink_grading::lti::clock::{self, ScoreClock};
 use lablink_grading::lti::http::{self, RetryPolicy};
 use lablink_grading::lti::token::{self, TokenCache};
@@ -42,7 +42,8 @@ async fn token_line_items_scores_results_and_roster_against_a_real_platform() {
     assert_eq!(tokens.requests.load(Ordering::Relaxed), 1);
     assert_eq!(lms.control("GET", "/_test/state", None).await["tokens_issued"], 1);
 
-    let ags = Ags { client: &client, token: &token, retry: RetryPolicy::default() };
+    let origin = ags::platform_origin(&platform.token_url).unwrap();
+    let ags = Ags { client: &client, token: &token.bearer, retry: RetryPolicy::default(), origin };
     // Two per page with Moodle's typographic quotes in `Link`: all pages are followed.
     let state = lms.control("GET", "/_test/state", None).await;
     let on_platform = state["courses"]["42"]["lineitems"].as_array().unwrap().len();
@@ -112,7 +113,8 @@ async fn busy_and_failing_platforms_are_retried_then_reported() {
         base_delay: std::time::Duration::from_millis(20),
         ..RetryPolicy::default()
     };
-    let ags = Ags { client: &client, token: &token, retry: fast };
+    let origin = ags::platform_origin(&platform.token_url).unwrap();
+    let ags = Ags { client: &client, token: &token.bearer, retry: fast, origin };
     let lineitem = ags.line_items(&lms.course("lineitems")).await.unwrap()[0].id.clone().unwrap();
     lms.control(
         "POST",

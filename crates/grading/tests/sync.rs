@@ -5,12 +5,12 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use common::lms::{Lms, start};
 use lablink_grading::config::RosterMatch;
-use lablink_grading::journal::{Journal, Outcome};
-use lablink_grading::lti::ags::{Ags, Score};
+use lablink_grading::journal::{Outcome, SharedJournal};
+use lablink_grading::lti::ags::{self, Ags, Score};
 use lablink_grading::lti::clock::{self, ScoreClock};
 use lablink_grading::lti::http::{self, RetryPolicy};
 use lablink_grading::lti::token::TokenCache;
@@ -44,7 +44,7 @@ async fn setup() -> Setup {
         tokens: TokenCache::default(),
         key: lms.key.key.clone(),
         clock: ScoreClock::new(),
-        journal: Arc::new(Mutex::new(Journal::open(&dir.path().join("journal.sqlite")).unwrap())),
+        journal: Arc::new(SharedJournal::open(&dir.path().join("journal.sqlite")).unwrap()),
         concurrency: 4,
         retry: RetryPolicy { base_delay: std::time::Duration::from_millis(20), ..RetryPolicy::default() },
         progress: tokio::sync::watch::channel(0).0,
@@ -76,8 +76,8 @@ async fn plan_to(s: &Setup, target: &Target) -> String {
 }
 
 fn outcomes(s: &Setup, job: &str) -> BTreeMap<String, Outcome> {
-    let journal = s.syncer.journal.lock().unwrap();
-    journal.students(job).unwrap().into_iter().map(|r| (r.student_id, r.outcome)).collect()
+    let rows = s.syncer.journal.read(|j| j.students(job)).unwrap();
+    rows.into_iter().map(|r| (r.student_id, r.outcome)).collect()
 }
 
 /// Accepted score POSTs per LMS user.
@@ -161,30 +161,32 @@ async fn a_job_the_lms_stops_ends_failed_with_the_reason() {
         )
         .await;
     s.syncer.run(&job, &s.target).await.unwrap();
-    let rows = s.syncer.journal.lock().unwrap().students(&job).unwrap();
+    let rows = s.syncer.journal.read(|j| j.students(&job)).unwrap();
     for r in rows.iter().filter(|r| !matches!(r.outcome, Outcome::NoLmsId | Outcome::NotEnrolled)) {
         assert_eq!(r.outcome, Outcome::Failed, "{r:?}");
         assert!(r.detail.as_deref().unwrap_or_default().contains("503"), "{r:?}");
     }
     assert!(accepted(&s.lms).await.is_empty());
-    assert!(s.syncer.journal.lock().unwrap().unfinished().unwrap().is_empty(), "the job ended");
+    assert!(s.syncer.journal.read(|j| j.unfinished()).unwrap().is_empty(), "the job ended");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_interrupted_sync_resumes_without_sending_a_score_twice() {
     let s = setup().await;
     let job = plan(&s).await;
-    let lineitem = s.syncer.journal.lock().unwrap().job(&job).unwrap().unwrap().lineitem.unwrap();
+    let lineitem = s.syncer.journal.read(|j| j.job(&job)).unwrap().unwrap().lineitem.unwrap();
     // The service marked alice `sending`, her score reached the LMS, and then it was killed.
     let timestamp = clock::format(ScoreClock::new().next());
-    s.syncer.journal.lock().unwrap().sending(&job, "alice", &timestamp).unwrap();
+    let (j1, t1) = (job.clone(), timestamp.clone());
+    s.syncer.journal.write(move |j| j.sending(&j1, "alice", &t1)).await.unwrap();
     let token = s
         .syncer
         .tokens
         .get(&s.syncer.client, &s.lms.platform(), &s.syncer.key, &[lablink_grading::lti::token::SCOPE_SCORE])
         .await
         .unwrap();
-    let ags = Ags { client: &s.syncer.client, token: &token, retry: RetryPolicy::default() };
+    let origin = ags::platform_origin(&s.lms.platform().token_url).unwrap();
+    let ags = Ags { client: &s.syncer.client, token: &token.bearer, retry: RetryPolicy::default(), origin };
     let landed = Score {
         user_id: "lms-alice".into(),
         score_given: Some(11.0),
@@ -197,7 +199,7 @@ async fn an_interrupted_sync_resumes_without_sending_a_score_twice() {
     ags.post_score(&lineitem, &landed).await.unwrap();
 
     // A restarted service finds the job unfinished and runs it.
-    assert_eq!(s.syncer.journal.lock().unwrap().unfinished().unwrap(), std::slice::from_ref(&job));
+    assert_eq!(s.syncer.journal.read(|j| j.unfinished()).unwrap(), std::slice::from_ref(&job));
     s.syncer.run(&job, &s.target).await.unwrap();
     let got = outcomes(&s, &job);
     assert_eq!(got["alice"], Outcome::Sent);
@@ -205,7 +207,7 @@ async fn an_interrupted_sync_resumes_without_sending_a_score_twice() {
     let accepted = accepted(&s.lms).await;
     assert_eq!(accepted["lms-alice"], 1, "the resumed row was recognised, not recorded again");
     assert_eq!((accepted["lms-bob"], accepted["lms-dave"]), (1, 1));
-    assert!(s.syncer.journal.lock().unwrap().unfinished().unwrap().is_empty());
+    assert!(s.syncer.journal.read(|j| j.unfinished()).unwrap().is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -261,7 +263,7 @@ async fn a_roster_rule_matches_students_nbgrader_has_no_lms_id_for() {
     let by_rule = Target::Ags(AgsTarget { match_by: RosterMatch::Sourcedid, ..ags.clone() });
     let job = plan_to(&s, &by_rule).await;
     s.syncer.run(&job, &by_rule).await.unwrap();
-    let rows = s.syncer.journal.lock().unwrap().students(&job).unwrap();
+    let rows = s.syncer.journal.read(|j| j.students(&job)).unwrap();
     let carol = rows.iter().find(|r| r.student_id == "carol").unwrap();
     assert_eq!((carol.outcome, carol.lms_user_id.as_deref()), (Outcome::Sent, Some("lms-carol")));
     assert_eq!(accepted(&s.lms).await.get("lms-carol"), Some(&1));

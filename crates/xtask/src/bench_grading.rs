@@ -59,7 +59,10 @@ pub fn run(root: &Path) -> anyhow::Result<()> {
     let venv = python::ensure_venv(root)?;
     step("release build of lablink");
     run_cmd(cargo(root).args(["build", "--release", "--quiet", "-p", "lablink"]))?;
-    let bin = root.join("target/release/lablink");
+    // Where cargo put it: CARGO_TARGET_DIR when set (relative to the root, as cargo reads it).
+    let target_dir =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), |d| root.join(d));
+    let bin = target_dir.join("release/lablink");
     let work = root.join("bench/work/grading");
     std::fs::create_dir_all(&work)?;
     let path = format!("{}:{}", venv.join("bin").display(), std::env::var("PATH").unwrap_or_default());

@@ -401,14 +401,17 @@ impl HubAuth {
         })
     }
 
-    /// `next` if it is a path of this service, else the service's root (no open redirect).
+    /// `next` if it is a clean path of this service, else the service's root (no open
+    /// redirect). Dot segments are refused in any spelling (`..`, `%2e%2E`, encoded twice): a
+    /// browser resolves them, so `/services/g/../../hub/` would leave the service.
     fn safe_next(&self, next: Option<&str>) -> String {
         match next {
             Some(n)
                 if n.starts_with(&self.prefix)
                     && !n.starts_with("//")
                     && !n.contains('\\')
-                    && !n.chars().any(char::is_control) =>
+                    && !n.chars().any(char::is_control)
+                    && !has_dot_segment(n.split(['?', '#']).next().unwrap_or_default()) =>
             {
                 n.to_owned()
             }
@@ -518,6 +521,25 @@ where
             Err(e) => Err(e.into_response()),
         }
     }
+}
+
+/// Whether `path`, percent-decoded (again and again, as a proxy in front may decode once more),
+/// has a `.` or `..` segment, or a backslash or control character that decoding revealed.
+fn has_dot_segment(path: &str) -> bool {
+    let mut text = path.to_owned();
+    for _ in 0..4 {
+        let dots = text.split(['/', '\\']).any(|segment| segment == "." || segment == "..");
+        if dots || text.chars().any(char::is_control) {
+            return true;
+        }
+        let decoded = percent_encoding::percent_decode_str(&text).decode_utf8_lossy().into_owned();
+        if decoded == text {
+            return false;
+        }
+        text = decoded;
+    }
+    // Still encoded after four rounds: nobody writes a path like that.
+    true
 }
 
 #[cfg(test)]
@@ -637,6 +659,29 @@ mod tests {
             assert_eq!(auth.safe_next(Some(bad)), "/services/g/", "{bad}");
         }
         assert_eq!(HubAuth::disabled("/").safe_next(Some("//evil.example")), "/");
+    }
+
+    #[test]
+    fn next_with_dot_segments_falls_back_to_the_service_root() {
+        let auth = HubAuth::disabled("/services/g/");
+        for bad in [
+            "/services/g/../../hub/admin",
+            "/services/g/./x",
+            "/services/g/..",
+            "/services/g/%2e%2e/%2e%2e/hub/admin",
+            "/services/g/%2E%2E/%2E%2E/hub/admin",
+            "/services/g/.%2E/%2e./hub/admin",
+            "/services/g/%252e%252e/%252e%252e/hub/admin",
+            "/services/g/%2e%2e%2f%2e%2e%2fhub",
+            "/services/g/%2e%2e%5c%2e%2e%5chub",
+            "/services/g/x/..?next=/services/g/",
+        ] {
+            assert_eq!(auth.safe_next(Some(bad)), "/services/g/", "{bad}");
+        }
+        // Dots inside a name, and in the query, are fine.
+        for good in ["/services/g/api/ps1..v2/grades", "/services/g/.well-known", "/services/g/x?path=../y"] {
+            assert_eq!(auth.safe_next(Some(good)), good);
+        }
     }
 
     #[test]

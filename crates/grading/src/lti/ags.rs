@@ -1,10 +1,16 @@
 //! Assignment and Grade Services 2.0: line items, scores, results; and NRPS 2.0 memberships.
-//! Collections are followed page by page through `Link: rel="next"`.
+//! Collections are followed page by page through `Link: rel="next"` (a relative link resolved
+//! against the page's URL).
+//!
+//! The bearer token goes only to the platform's own origin (scheme, host and port of its token
+//! URL): a service URL elsewhere, from a launch, a line item or a `Link` header, is refused
+//! before anything is sent.
 
 use reqwest::Client;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, LINK};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use url::{Origin, Url};
 
 use super::http::{self, RetryPolicy};
 use super::link::next_link;
@@ -99,6 +105,22 @@ pub enum AgsError {
     Status { status: u16, body: String },
     #[error("the LMS's answer could not be read: {0}")]
     Unreadable(String),
+    #[error("refused to send the LMS's token to {url}: not on the platform's origin {origin}")]
+    ForeignUrl { url: String, origin: String },
+}
+
+/// The origin the platform's token may be sent to: its token URL's.
+pub fn platform_origin(token_url: &str) -> Result<Origin, AgsError> {
+    let url =
+        Url::parse(token_url).map_err(|e| AgsError::Unreadable(format!("token URL {token_url:?}: {e}")))?;
+    Ok(url.origin())
+}
+
+/// `url`, parsed, if it is on `origin`.
+pub fn on_origin(url: &str, origin: &Origin) -> Result<Url, AgsError> {
+    let foreign = || AgsError::ForeignUrl { url: url.to_owned(), origin: origin.ascii_serialization() };
+    let parsed = Url::parse(url).map_err(|_| foreign())?;
+    if &parsed.origin() == origin { Ok(parsed) } else { Err(foreign()) }
 }
 
 /// `{lineitem}/{what}` with the line item's query string kept after the new path segment
@@ -120,12 +142,22 @@ pub struct Ags<'a> {
     pub client: &'a Client,
     pub token: &'a str,
     pub retry: RetryPolicy,
+    /// Where the token may go (see [`platform_origin`]).
+    pub origin: Origin,
 }
 
 impl Ags<'_> {
-    /// Sends with the retry policy; a connection that never succeeds is `Unreachable`.
-    async fn send(&self, build: impl Fn() -> reqwest::RequestBuilder) -> Result<reqwest::Response, AgsError> {
-        http::send(&self.retry, build).await.map_err(|e| AgsError::Unreachable(e.to_string()))
+    /// Sends a request to `url` with the token, if `url` is on the platform's origin, with the
+    /// retry policy; a connection that never succeeds is `Unreachable`.
+    async fn send(
+        &self,
+        url: &str,
+        build: impl Fn(&Client, Url) -> reqwest::RequestBuilder,
+    ) -> Result<reqwest::Response, AgsError> {
+        let url = on_origin(url, &self.origin)?;
+        http::send(&self.retry, || build(self.client, url.clone()).bearer_auth(self.token))
+            .await
+            .map_err(|e| AgsError::Unreachable(e.to_string()))
     }
 
     async fn get_paged<T: DeserializeOwned>(&self, url: &str, accept: &str) -> Result<Vec<T>, AgsError> {
@@ -135,11 +167,21 @@ impl Ags<'_> {
             if pages > MAX_PAGES {
                 return Err(AgsError::Unreadable(format!("more than {MAX_PAGES} pages")));
             }
-            let response =
-                self.send(|| self.client.get(&url).bearer_auth(self.token).header(ACCEPT, accept)).await?;
+            let response = self.send(&url, |c, u| c.get(u).header(ACCEPT, accept)).await?;
             // Not `to_str()`: Moodle's typographic quotes are UTF-8, which it refuses.
-            next =
+            let link =
                 response.headers().get(LINK).and_then(|v| next_link(&String::from_utf8_lossy(v.as_bytes())));
+            // RFC 8288: a relative target is resolved against the URL of the request.
+            next = match link {
+                Some(link) => Some(
+                    response
+                        .url()
+                        .join(&link)
+                        .map_err(|e| AgsError::Unreadable(format!("Link target {link:?}: {e}")))?
+                        .to_string(),
+                ),
+                None => None,
+            };
             let page: T = json(response).await?;
             items.push(page);
         }
@@ -151,19 +193,14 @@ impl Ags<'_> {
     }
 
     pub async fn line_item(&self, url: &str) -> Result<LineItem, AgsError> {
-        json(self.send(|| self.client.get(url).bearer_auth(self.token).header(ACCEPT, LINEITEM)).await?).await
+        json(self.send(url, |c, u| c.get(u).header(ACCEPT, LINEITEM)).await?).await
     }
 
     pub async fn create_line_item(&self, url: &str, item: &LineItem) -> Result<LineItem, AgsError> {
         let body = serde_json::to_string(item).expect("line items serialise");
         let response = self
-            .send(|| {
-                self.client
-                    .post(url)
-                    .bearer_auth(self.token)
-                    .header(CONTENT_TYPE, LINEITEM)
-                    .header(ACCEPT, LINEITEM)
-                    .body(body.clone())
+            .send(url, |c, u| {
+                c.post(u).header(CONTENT_TYPE, LINEITEM).header(ACCEPT, LINEITEM).body(body.clone())
             })
             .await?;
         json(response).await
@@ -174,11 +211,8 @@ impl Ags<'_> {
     pub async fn post_score(&self, lineitem: &str, score: &Score) -> Result<(), AgsError> {
         let url = service_url(lineitem, "scores");
         let body = serde_json::to_string(score).expect("scores serialise");
-        let response = self
-            .send(|| {
-                self.client.post(&url).bearer_auth(self.token).header(CONTENT_TYPE, SCORE).body(body.clone())
-            })
-            .await?;
+        let response =
+            self.send(&url, |c, u| c.post(u).header(CONTENT_TYPE, SCORE).body(body.clone())).await?;
         checked(response).await.map(drop)
     }
 
@@ -204,7 +238,7 @@ async fn checked(response: reqwest::Response) -> Result<String, AgsError> {
     if status.is_success() {
         Ok(body)
     } else {
-        Err(AgsError::Status { status: status.as_u16(), body: body.chars().take(500).collect() })
+        Err(AgsError::Status { status: status.as_u16(), body: http::readable_body(&body) })
     }
 }
 

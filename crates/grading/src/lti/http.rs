@@ -72,9 +72,118 @@ pub fn client(timeout: Duration) -> anyhow::Result<Client> {
         .build()?)
 }
 
+/// Characters of an LMS answer kept in an error message.
+const BODY_SHOWN: usize = 300;
+
+/// An LMS's error body as one readable line. JSON and plain text stay as they are; an HTML
+/// page (Moodle answers some errors with its themed error page) becomes the text of its error
+/// message element, else of its `<title>`: tags stripped, entities decoded, whitespace
+/// collapsed. Bounded either way.
+pub fn readable_body(body: &str) -> String {
+    let lower = body.to_ascii_lowercase();
+    let head = lower.trim_start();
+    let html = head.starts_with("<!doctype html") || head.starts_with("<html") || lower.contains("<body");
+    let text = if html {
+        // Moodle: <p class="errormessage"> inside <div class="box errorbox">, or a notification
+        // (<div class="alert alert-danger">); the title when neither is there.
+        ["errormessage", "errorbox", "alert-danger", "notifyproblem", "<title"]
+            .iter()
+            .find_map(|marker| element_text(body, &lower, marker))
+            .unwrap_or_else(|| "an HTML page without a message".to_owned())
+    } else {
+        body.split_whitespace().collect::<Vec<_>>().join(" ")
+    };
+    let mut shown: String = text.chars().take(BODY_SHOWN).collect();
+    if text.chars().count() > BODY_SHOWN {
+        shown.push('…');
+    }
+    shown
+}
+
+/// The text of the first element whose opening tag holds `marker` (searched in `lower`, the
+/// lower-cased `body`: same byte offsets), up to its closing tag; `None` when absent or empty.
+fn element_text(body: &str, lower: &str, marker: &str) -> Option<String> {
+    let mut from = 0;
+    while let Some(found) = lower[from..].find(marker) {
+        let at = from + found;
+        from = at + marker.len();
+        // Inside an opening tag: the last `<` before it comes after the last `>`.
+        let open = lower[..at + 1].rfind('<')?;
+        if lower[open..at].contains('>') {
+            continue;
+        }
+        let name: String = lower[open + 1..].chars().take_while(char::is_ascii_alphanumeric).collect();
+        let close = lower[at..].find('>')?;
+        let content = at + close + 1;
+        if name.is_empty() {
+            continue;
+        }
+        let end = lower[content..].find(&format!("</{name}")).map_or(lower.len(), |e| content + e);
+        let text = collapse(&strip_tags(&body[content..end]));
+        if !text.is_empty() {
+            return Some(text);
+        }
+    }
+    None
+}
+
+fn strip_tags(html: &str) -> String {
+    let (mut out, mut in_tag) = (String::with_capacity(html.len()), false);
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                out.push(' ');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Whitespace collapsed and the common entities decoded.
+fn collapse(text: &str) -> String {
+    let joined = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    [("&nbsp;", " "), ("&lt;", "<"), ("&gt;", ">"), ("&quot;", "\""), ("&#39;", "'"), ("&#039;", "'")]
+        .iter()
+        .fold(joined, |t, (entity, c)| t.replace(entity, c))
+        .replace("&amp;", "&")
+        .trim()
+        .to_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn html_error_pages_become_their_message() {
+        // The shape of Moodle's error page (theme Boost), shortened.
+        let page = r#"<!DOCTYPE html>
+<html dir="ltr" lang="en"><head><title>Error | Moodle 4.5</title>
+<style>body { color: red; }</style></head>
+<body id="page-mod-lti-token"><div id="page"><div role="main">
+<div class="box errorbox alert alert-danger"><p class="errormessage">
+  The URL is blocked. (cURL security:
+  http://hub.example.org/services/grading/jwks)</p>
+<p class="errorcode"><a href="https://docs.moodle.org/405/en/error/moodle/generalexceptionmessage">More information about this error</a></p>
+</div></div></div></body></html>"#;
+        assert_eq!(
+            readable_body(page),
+            "The URL is blocked. (cURL security: http://hub.example.org/services/grading/jwks)"
+        );
+        let titled =
+            "<html><head><title>\n 403 &amp; Forbidden </title></head><body><h1>x</h1></body></html>";
+        assert_eq!(readable_body(titled), "403 & Forbidden");
+        let notice = "<html><body><div class=\"alert alert-danger alert-block fade in\" role=\"alert\">Access <b>denied</b></div></body></html>";
+        assert_eq!(readable_body(notice), "Access denied");
+        let long = format!("<html><head><title>{}</title></head></html>", "x".repeat(1000));
+        assert_eq!(readable_body(&long).chars().count(), BODY_SHOWN + 1);
+        // JSON stays JSON.
+        assert_eq!(readable_body("{\"error\": \"invalid_client\"}\n"), "{\"error\": \"invalid_client\"}");
+    }
 
     #[test]
     fn backoff_grows_is_capped_and_honours_retry_after() {

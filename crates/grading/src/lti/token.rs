@@ -1,6 +1,7 @@
 //! Access tokens from a platform's token endpoint (client_credentials with a signed JWT
-//! assertion), cached per scope set until shortly before they expire, so a sync of any size
-//! asks once.
+//! assertion), cached per platform (issuer, client id, token URL) and scope set until shortly
+//! before they expire, so a sync of any size asks once, and one platform never receives
+//! another's token.
 
 use std::collections::BTreeSet;
 use std::collections::HashMap;
@@ -16,6 +17,7 @@ use crate::config::Platform;
 use crate::keys::SigningKey;
 
 pub const SCOPE_LINEITEM: &str = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem";
+pub const SCOPE_LINEITEM_READONLY: &str = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly";
 pub const SCOPE_RESULT_READONLY: &str = "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly";
 pub const SCOPE_SCORE: &str = "https://purl.imsglobal.org/spec/lti-ags/scope/score";
 pub const SCOPE_NRPS: &str = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly";
@@ -25,6 +27,8 @@ const MARGIN: Duration = Duration::from_secs(30);
 
 #[derive(Debug, thiserror::Error)]
 pub enum TokenError {
+    #[error("the LMS granted no {missing}: {enable}")]
+    ScopeMissing { missing: String, enable: &'static str },
     #[error("the LMS's token endpoint could not be reached: {0}")]
     Unreachable(String),
     #[error("the LMS refused the token request ({status}): {body}")]
@@ -38,27 +42,62 @@ struct TokenResponse {
     access_token: String,
     #[serde(default)]
     expires_in: Option<u64>,
+    /// What was granted, when the platform says (Moodle does: the scopes the tool's enabled
+    /// services permit, a subset of those asked).
+    #[serde(default)]
+    scope: Option<String>,
 }
+
+/// A bearer token and the scopes it carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    pub bearer: String,
+    pub granted: BTreeSet<String>,
+}
+
+impl Token {
+    pub fn grants(&self, scope: &str) -> bool {
+        self.granted.contains(scope)
+    }
+}
+
+/// What to enable in the LMS so that it grants `scope` (for the error a missing one makes).
+pub fn enable_hint(scope: &str) -> &'static str {
+    match scope {
+        SCOPE_NRPS => {
+            "enable the names and roles service for the tool in the LMS (Moodle: the tool's \"IMS LTI Names and Role Provisioning\" set to \"Use this service to retrieve members' information as per privacy settings\")"
+        }
+        _ => {
+            "enable the grade service for the tool in the LMS (Moodle: the tool's \"IMS LTI Assignment and Grade Services\" set to \"Use this service for grade sync only\" or \"… and column management\")"
+        }
+    }
+}
+
+/// The cache key: who is asked, and for what.
+type Key = (String, String, String, BTreeSet<String>);
 
 #[derive(Default)]
 pub struct TokenCache {
-    cached: Mutex<HashMap<BTreeSet<String>, (String, Instant)>>,
+    cached: Mutex<HashMap<Key, (Token, Instant)>>,
     /// Token requests actually sent (the bench checks a sync asks once).
     pub requests: AtomicU64,
 }
 
 impl TokenCache {
-    /// A token for `scopes` on `platform`. Concurrent callers wait for one request.
+    /// A token for `scopes` on `platform`. Concurrent callers wait for one request. The
+    /// token may grant fewer scopes than asked: see [`Token::granted`].
     pub async fn get(
         &self,
         client: &reqwest::Client,
         platform: &Platform,
         key: &SigningKey,
         scopes: &[&str],
-    ) -> Result<String, TokenError> {
+    ) -> Result<Token, TokenError> {
         let set: BTreeSet<String> = scopes.iter().map(|s| (*s).to_owned()).collect();
+        let cache_key =
+            (platform.issuer.clone(), platform.client_id.clone(), platform.token_url.clone(), set.clone());
         let mut cached = self.cached.lock().await;
-        if let Some((token, until)) = cached.get(&set)
+        if let Some((token, until)) = cached.get(&cache_key)
             && Instant::now() < *until
         {
             return Ok(token.clone());
@@ -83,17 +122,24 @@ impl TokenCache {
         let status = response.status();
         let body = response.text().await.map_err(|e| TokenError::Unreachable(e.to_string()))?;
         if !status.is_success() {
-            return Err(TokenError::Refused {
-                status: status.as_u16(),
-                body: body.chars().take(500).collect(),
-            });
+            return Err(TokenError::Refused { status: status.as_u16(), body: http::readable_body(&body) });
         }
         let parsed: TokenResponse = serde_json::from_str(&body).map_err(|e| TokenError::Refused {
             status: status.as_u16(),
             body: format!("unreadable answer: {e}"),
         })?;
         let lifetime = Duration::from_secs(parsed.expires_in.unwrap_or(3600));
-        cached.insert(set, (parsed.access_token.clone(), Instant::now() + lifetime.saturating_sub(MARGIN)));
-        Ok(parsed.access_token)
+        // No `scope` in the answer: RFC 6749 says the asked ones were granted.
+        let granted = match &parsed.scope {
+            Some(scope) => scope.split_ascii_whitespace().map(str::to_owned).collect(),
+            None => set,
+        };
+        let token = Token { bearer: parsed.access_token, granted };
+        // A partial grant is not kept: once the LMS's admin enables the missing service, the
+        // next sync asks again instead of failing for the token's lifetime.
+        if cache_key.3.is_subset(&token.granted) {
+            cached.insert(cache_key, (token.clone(), Instant::now() + lifetime.saturating_sub(MARGIN)));
+        }
+        Ok(token)
     }
 }
