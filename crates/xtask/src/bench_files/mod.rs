@@ -485,7 +485,6 @@ pub(crate) fn remove_dir(path: &Path) -> anyhow::Result<()> {
     }
 }
 
-
 fn nproc() -> usize {
     Command::new("nproc")
         .output()

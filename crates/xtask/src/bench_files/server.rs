@@ -172,7 +172,6 @@ fn checked(resp: Response) -> anyhow::Result<Response> {
     bail!("the server answered {status}: {body}")
 }
 
-
 /// Copies `from` to `to` through a 1 MiB buffer; returns the bytes copied.
 fn drain(from: &mut impl Read, to: &mut impl Write) -> io::Result<u64> {
     let mut buf = vec![0u8; 1 << 20];

@@ -437,7 +437,6 @@ fn lines(text: &str) -> Vec<String> {
     text.split_inclusive('\n').map(str::to_owned).collect()
 }
 
-
 /// Reads every file once so that both sides start from a warm page cache.
 pub fn warm_up(dir: &Path) -> anyhow::Result<u64> {
     let mut buf = vec![0u8; 1 << 20];
@@ -511,7 +510,6 @@ impl TreeStats {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -525,4 +523,3 @@ mod tests {
         assert!(nb.len() > 150_000 && nb.len() < 400_000, "{}", nb.len());
     }
 }
-
