@@ -7,7 +7,6 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 use lablink_fileserver::FilesConfig;
-use lablink_fileserver::config::ENV_HELP;
 use lablink_protocol::files::TokenClaims;
 use tracing_subscriber::EnvFilter;
 
@@ -24,7 +23,10 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Serve users' homes over the file server API (v2 and noto-legacy).
-    #[command(after_long_help = ENV_HELP, after_help = "See --help for the configuration file and environment variables.")]
+    #[command(
+        after_long_help = lablink_fileserver::config::env_help(),
+        after_help = "See --help for the configuration file and environment variables."
+    )]
     Files {
         /// TOML configuration file.
         #[arg(long, short)]
@@ -64,13 +66,17 @@ enum Command {
         issuer: String,
     },
     /// Run the grading service (nbgrader gradebook → LMS), standalone or as a JupyterHub service.
+    #[command(
+        after_long_help = lablink_grading::config::env_help(),
+        after_help = "See --help for the environment variables."
+    )]
     Grading {
         /// TOML configuration file.
         #[arg(long, short)]
         config: PathBuf,
-        /// Address to listen on (overrides the file).
+        /// Address to listen on (overrides the file and environment).
         #[arg(long)]
-        listen: Option<SocketAddr>,
+        listen: Option<String>,
         /// Without an action, serve (and resume interrupted syncs).
         #[command(subcommand)]
         action: Option<GradingAction>,
@@ -100,13 +106,39 @@ enum GradingAction {
         /// Only this nbgrader student (repeat for several).
         #[arg(long = "student")]
         students: Vec<String>,
-        /// Scores sent at once (overrides the file).
+        /// Scores sent at once (overrides the file and environment).
         #[arg(long)]
         concurrency: Option<usize>,
         /// Print what would change, and send nothing.
         #[arg(long)]
         preview: bool,
     },
+}
+
+/// The flags of `lablink files`, as the variables they stand for (they win over the environment).
+fn files_flags(homes: Option<PathBuf>, listen: Option<String>) -> Vec<(String, String)> {
+    let prefix = lablink_fileserver::config::ENV_PREFIX;
+    let mut flags = Vec::new();
+    if let Some(homes) = homes {
+        flags.push((format!("{prefix}HOMES"), homes.display().to_string()));
+    }
+    if let Some(listen) = listen {
+        flags.push((format!("{prefix}LISTEN"), listen));
+    }
+    flags
+}
+
+/// The flags of `lablink grading`, as the variables they stand for.
+fn grading_flags(listen: Option<String>, concurrency: Option<usize>) -> Vec<(String, String)> {
+    let prefix = lablink_grading::config::ENV_PREFIX;
+    let mut flags = Vec::new();
+    if let Some(listen) = listen {
+        flags.push((format!("{prefix}LISTEN"), listen));
+    }
+    if let Some(n) = concurrency {
+        flags.push((format!("{prefix}MAX_CONCURRENCY"), n.to_string()));
+    }
+    flags
 }
 
 fn init_logging(json: bool) {
@@ -141,28 +173,20 @@ async fn main() -> anyhow::Result<()> {
     init_logging(cli.log_json);
     match cli.command {
         Command::Files { config, homes, listen } => {
-            let mut env: Vec<(String, String)> = std::env::vars().collect();
-            if let Some(homes) = homes {
-                env.push(("LABLINK_FILES_HOMES".into(), homes.display().to_string()));
-            }
-            if let Some(listen) = listen {
-                env.push(("LABLINK_FILES_LISTEN".into(), listen));
-            }
-            let config = FilesConfig::load(config.as_deref(), env)?;
+            let flags = files_flags(homes, listen);
+            let config = FilesConfig::load_with_flags(config.as_deref(), std::env::vars(), &flags)?;
             lablink_fileserver::serve(&config, shutdown_signal()).await
         }
         Command::Grading { config, listen, action } => {
-            let mut config = lablink_grading::GradingConfig::load(&config)?;
-            if let Some(listen) = listen {
-                config.listen = listen;
-            }
+            let concurrency = match &action {
+                Some(GradingAction::Sync { concurrency, .. }) => *concurrency,
+                None => None,
+            };
+            let flags = grading_flags(listen, concurrency);
+            let config = lablink_grading::GradingConfig::load(&config, std::env::vars(), &flags)?;
             match action {
                 None => lablink_grading::serve(&config, shutdown_signal()).await,
-                Some(GradingAction::Sync { course, assignment, students, concurrency, preview }) => {
-                    if let Some(n) = concurrency {
-                        anyhow::ensure!((1..=256).contains(&n), "--concurrency must be between 1 and 256");
-                        config.max_concurrency = n;
-                    }
+                Some(GradingAction::Sync { course, assignment, students, preview, .. }) => {
                     let only = (!students.is_empty()).then_some(students);
                     let request = lablink_grading::SyncOnce { course, assignment, only, preview };
                     let out = lablink_grading::sync_once(config, request).await?;

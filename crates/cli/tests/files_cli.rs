@@ -28,6 +28,31 @@ fn help_documents_the_configuration() {
     ] {
         assert!(text.contains(needle), "help lacks {needle}");
     }
+    // Every variable of the table the configuration is read through, none forgotten.
+    use lablink_fileserver::config::{ENV_PREFIX, SETTINGS};
+    assert!(SETTINGS.len() >= 18);
+    for s in SETTINGS {
+        let name = format!("{ENV_PREFIX}{}", s.env);
+        assert!(text.contains(&format!("  {name} ")), "help lacks {name}:\n{text}");
+    }
+    let out = Command::new(BIN).args(["grading", "--help"]).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    for s in lablink_grading::config::SETTINGS {
+        let name = format!("{}{}", lablink_grading::config::ENV_PREFIX, s.env);
+        assert!(text.contains(&format!("  {name} ")), "grading help lacks {name}:\n{text}");
+    }
+}
+
+#[test]
+fn a_typo_in_the_files_table_names_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("files.toml");
+    std::fs::write(&config, "[files]\nlisen = \"127.0.0.1:1\"\n").unwrap();
+    let out = Command::new(BIN).args(["files", "--config"]).arg(&config).output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("unknown field `lisen`") && err.contains("[files]"), "{err}");
+    assert!(!err.contains("unknown field `files`"), "{err}");
 }
 
 #[test]
@@ -52,6 +77,8 @@ fn serves_from_env_config_and_logs_no_secrets() {
     let port = free_port();
     let mut child = Command::new(BIN)
         .args(["files", "--listen", &format!("127.0.0.1:{port}")])
+        // The flag wins over the environment.
+        .env("LABLINK_FILES_LISTEN", format!("127.0.0.1:{}", free_port()))
         .env("LABLINK_FILES_HOMES", tmp.path())
         .env("LABLINK_FILES_V2_KEYS", format!("cli={V2_SECRET}"))
         .env("LABLINK_FILES_LEGACY_KEYS", format!("moodle={LEGACY_SECRET}"))
@@ -127,6 +154,7 @@ fn grading_serves_its_jwks_under_the_hub_prefix() {
         .args(["grading", "--config"])
         .arg(&config)
         .args(["--listen", &format!("127.0.0.1:{port}")])
+        .env("LABLINK_GRADING_LISTEN", format!("127.0.0.1:{}", free_port()))
         .env("JUPYTERHUB_SERVICE_PREFIX", "/services/lablink-grading/")
         .stderr(Stdio::null())
         .spawn()

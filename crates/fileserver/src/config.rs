@@ -1,9 +1,11 @@
-//! Configuration: a TOML file, then `LABLINK_FILES_…` environment overrides.
+//! Configuration: a TOML file, then `LABLINK_FILES_…` environment variables, then flags (the
+//! layering of `lablink_protocol::settings`, shared with the grading service).
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
+use lablink_protocol::settings::{self, Setting, parse};
 use serde::Deserialize;
 
 /// How a user id becomes the name of a home folder.
@@ -163,6 +165,31 @@ pub struct FilesConfig {
     pub limits: Limits,
 }
 
+#[derive(Deserialize)]
+struct FileWrapper {
+    files: FilesConfig,
+}
+
+/// A `[files.limits]` setting that takes a whole number.
+macro_rules! limit {
+    ($env:literal, $field:ident, $help:literal $(, $check:ident)?) => {
+        Setting {
+            env: $env,
+            key: concat!("limits.", stringify!($field)),
+            help: $help,
+            apply: |c, v| {
+                c.limits.$field = parse::whole(v)?;
+                $(c.limits.$field = $check(c.limits.$field);)?
+                Ok(())
+            },
+        }
+    };
+}
+
+fn at_least_one(n: usize) -> usize {
+    n.max(1)
+}
+
 impl Default for FilesConfig {
     fn default() -> Self {
         Self {
@@ -177,23 +204,100 @@ impl Default for FilesConfig {
     }
 }
 
-/// The documented environment overrides (also shown by `lablink files --help`).
-pub const ENV_HELP: &str = "\
-Configuration is read from the TOML file given by --config (section [files] or top level),
-then overridden by these environment variables:
-  LABLINK_FILES_HOMES            folder holding one folder per user home
-  LABLINK_FILES_LISTEN           listen address (default 127.0.0.1:8600)
-  LABLINK_FILES_HOME_NAMING      plain | noto (noto: - -> -2d, . -> -2e, _ -> -5f, @ -> -40)
-  LABLINK_FILES_LEGACY_TIMES     local | utc (legacy last-modification; default local)
-  LABLINK_FILES_V2_KEYS          kid=secret[,kid=secret...]   (HS256 keys for v2 tokens)
-  LABLINK_FILES_LEGACY_KEYS      user=secret[,user=secret...] (noto-legacy HMAC keys)
-  LABLINK_FILES_MAX_UPLOAD_BYTES, LABLINK_FILES_MAX_ENTRIES,
-  LABLINK_FILES_MAX_UNCOMPRESSED_BYTES, LABLINK_FILES_MAX_RATIO,
-  LABLINK_FILES_MAX_LEGACY_ZIP_BYTES, LABLINK_FILES_MAX_TREE_NODES,
-  LABLINK_FILES_MAX_TREE_BYTES, LABLINK_FILES_LOF_MAX_DEPTH, LABLINK_FILES_LEGACY_TTL_SECS,
-  LABLINK_FILES_CLOCK_SKEW_SECS, LABLINK_FILES_COMPRESS_THREADS,
-  LABLINK_FILES_MAX_CONCURRENT_ARCHIVES
-Example file:
+/// The environment variables of `lablink files` (and what its flags stand for). To add a
+/// setting: add its field (with its default), then one line here; `--help` and the tests that
+/// every field has its variable follow from this table.
+pub const SETTINGS: &[Setting<FilesConfig>] = &[
+    Setting {
+        env: "HOMES",
+        key: "homes",
+        help: "folder holding one folder per user home",
+        apply: |c, v| {
+            c.homes = PathBuf::from(v);
+            Ok(())
+        },
+    },
+    Setting {
+        env: "LISTEN",
+        key: "listen",
+        help: "listen address (default 127.0.0.1:8600)",
+        apply: |c, v| {
+            c.listen = parse::address(v)?;
+            Ok(())
+        },
+    },
+    Setting {
+        env: "HOME_NAMING",
+        key: "home_naming",
+        help: "plain | noto (noto: - -> -2d, . -> -2e, _ -> -5f, @ -> -40)",
+        apply: |c, v| {
+            c.home_naming = v.parse().map_err(|e: anyhow::Error| e.to_string())?;
+            Ok(())
+        },
+    },
+    Setting {
+        env: "LEGACY_TIMES",
+        key: "legacy_times",
+        help: "local | utc (legacy last-modification; default local)",
+        apply: |c, v| {
+            c.legacy_times = v.parse().map_err(|e: anyhow::Error| e.to_string())?;
+            Ok(())
+        },
+    },
+    Setting {
+        env: "V2_KEYS",
+        key: "v2_keys",
+        help: "kid=secret[,kid=secret...] (HS256 keys for v2 tokens)",
+        apply: |c, v| {
+            c.v2_keys = parse::pairs(v)?
+                .into_iter()
+                .map(|(kid, secret)| V2Key { kid, secret: Some(secret), secret_file: None, issuer: None })
+                .collect();
+            Ok(())
+        },
+    },
+    Setting {
+        env: "LEGACY_KEYS",
+        key: "legacy_keys",
+        help: "user=secret[,user=secret...] (noto-legacy HMAC keys)",
+        apply: |c, v| {
+            c.legacy_keys = parse::pairs(v)?
+                .into_iter()
+                .map(|(user, secret)| LegacyKey { user, secret: Some(secret), secret_file: None })
+                .collect();
+            Ok(())
+        },
+    },
+    limit!("MAX_UPLOAD_BYTES", max_upload_bytes, "largest accepted upload (zip), bytes"),
+    limit!("MAX_ENTRIES", max_entries, "most entries in one uploaded zip (and one archive)"),
+    limit!("MAX_UNCOMPRESSED_BYTES", max_uncompressed_bytes, "most bytes one upload may expand to"),
+    limit!("MAX_RATIO", max_ratio, "highest uncompressed/compressed ratio of an entry"),
+    limit!("MAX_LEGACY_ZIP_BYTES", max_legacy_zip_bytes, "largest zip the legacy /zfs answers"),
+    limit!("MAX_PAGE", max_page, "largest page of `entries`"),
+    limit!("MAX_TREE_NODES", max_tree_nodes, "most nodes a legacy /lof or /lod returns"),
+    limit!("MAX_TREE_BYTES", max_tree_bytes, "most bytes of a legacy /lof or /lod reply"),
+    limit!("LOF_MAX_DEPTH", lof_max_depth, "max_depth of /lof when the client gives none"),
+    limit!("LEGACY_TTL_SECS", legacy_ttl_secs, "seconds a legacy signature stays valid"),
+    limit!("CLOCK_SKEW_SECS", clock_skew_secs, "seconds a client clock may run ahead"),
+    limit!("REPLAY_CACHE_SIZE", replay_cache_size, "most live token ids remembered against replay"),
+    limit!("COMPRESS_THREADS", compress_threads, "threads compressing at once (at least 1)", at_least_one),
+    limit!(
+        "MAX_CONCURRENT_ARCHIVES",
+        max_concurrent_archives,
+        "archives written at once, more wait (at least 1)",
+        at_least_one
+    ),
+];
+
+/// Variables are named `LABLINK_FILES_` and the setting's name.
+pub const ENV_PREFIX: &str = "LABLINK_FILES_";
+
+/// What `lablink files --help` says after the flags: the layering, every variable, an example.
+pub fn env_help() -> String {
+    format!(
+        "Configuration is read from the TOML file given by --config (section [files] or top level),
+then overridden by these environment variables, then by the flags above:
+{}Example file:
   [files]
   homes = \"/srv/homes\"
   listen = \"127.0.0.1:8600\"
@@ -207,11 +311,9 @@ Example file:
   secret_file = \"/etc/lablink/legacy.key\"
   [files.limits]
   max_upload_bytes = 2147483648
-Secrets are never logged.";
-
-#[derive(Deserialize)]
-struct FileWrapper {
-    files: Option<FilesConfig>,
+Secrets are never logged.",
+        settings::env_help(ENV_PREFIX, SETTINGS)
+    )
 }
 
 impl FilesConfig {
@@ -219,6 +321,15 @@ impl FilesConfig {
     pub fn load(
         file: Option<&Path>,
         env: impl IntoIterator<Item = (String, String)>,
+    ) -> anyhow::Result<Self> {
+        Self::load_with_flags(file, env, &[])
+    }
+
+    /// The file, then `env`, then `flags` (each a variable's full name and its value).
+    pub fn load_with_flags(
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+        flags: &[(String, String)],
     ) -> anyhow::Result<Self> {
         let mut config = match file {
             Some(path) => {
@@ -228,59 +339,22 @@ impl FilesConfig {
             }
             None => Self::default(),
         };
-        for (name, value) in env {
-            config.apply_env(&name, &value)?;
-        }
+        settings::apply_overrides(&mut config, ENV_PREFIX, SETTINGS, env, flags)
+            .map_err(|e| anyhow::anyhow!("{e} (see `lablink files --help`)"))?;
         config.load_secret_files()?;
         Ok(config)
     }
 
-    /// Parses TOML with the settings either under `[files]` or at the top level.
+    /// Parses TOML with the settings either under `[files]` or at the top level. With a
+    /// `[files]` table the rest of the file is not ours (a file may hold `[grading]` too).
     pub fn from_toml(text: &str) -> anyhow::Result<Self> {
-        if let Ok(FileWrapper { files: Some(files) }) = toml::from_str::<FileWrapper>(text) {
+        let table: toml::Table = toml::from_str(text)?;
+        if table.contains_key("files") {
+            let FileWrapper { files } =
+                toml::from_str(text).map_err(|e| anyhow::anyhow!("in [files]: {e}"))?;
             return Ok(files);
         }
         Ok(toml::from_str(text)?)
-    }
-
-    fn apply_env(&mut self, name: &str, value: &str) -> anyhow::Result<()> {
-        let Some(key) = name.strip_prefix("LABLINK_FILES_") else { return Ok(()) };
-        let num = |v: &str| -> anyhow::Result<u64> {
-            v.trim().parse::<u64>().with_context(|| format!("{name} must be a whole number"))
-        };
-        let l = &mut self.limits;
-        match key {
-            "HOMES" => self.homes = PathBuf::from(value),
-            "LISTEN" => self.listen = value.parse().with_context(|| format!("{name}: bad address"))?,
-            "HOME_NAMING" => self.home_naming = value.parse()?,
-            "LEGACY_TIMES" => self.legacy_times = value.parse()?,
-            "V2_KEYS" => {
-                self.v2_keys = parse_pairs(name, value)?
-                    .into_iter()
-                    .map(|(kid, secret)| V2Key { kid, secret: Some(secret), secret_file: None, issuer: None })
-                    .collect()
-            }
-            "LEGACY_KEYS" => {
-                self.legacy_keys = parse_pairs(name, value)?
-                    .into_iter()
-                    .map(|(user, secret)| LegacyKey { user, secret: Some(secret), secret_file: None })
-                    .collect()
-            }
-            "MAX_UPLOAD_BYTES" => l.max_upload_bytes = num(value)?,
-            "MAX_ENTRIES" => l.max_entries = num(value)?,
-            "MAX_UNCOMPRESSED_BYTES" => l.max_uncompressed_bytes = num(value)?,
-            "MAX_RATIO" => l.max_ratio = num(value)?,
-            "MAX_LEGACY_ZIP_BYTES" => l.max_legacy_zip_bytes = num(value)?,
-            "MAX_TREE_NODES" => l.max_tree_nodes = num(value)? as usize,
-            "MAX_TREE_BYTES" => l.max_tree_bytes = num(value)?,
-            "LOF_MAX_DEPTH" => l.lof_max_depth = num(value)? as u32,
-            "LEGACY_TTL_SECS" => l.legacy_ttl_secs = num(value)? as i64,
-            "CLOCK_SKEW_SECS" => l.clock_skew_secs = num(value)? as i64,
-            "COMPRESS_THREADS" => l.compress_threads = num(value)?.max(1) as usize,
-            "MAX_CONCURRENT_ARCHIVES" => l.max_concurrent_archives = num(value)?.max(1) as usize,
-            _ => bail!("unknown setting {name} (see `lablink files --help`)"),
-        }
-        Ok(())
     }
 
     fn load_secret_files(&mut self) -> anyhow::Result<()> {
@@ -308,17 +382,6 @@ impl FilesConfig {
         }
         Ok(())
     }
-}
-
-fn parse_pairs(name: &str, value: &str) -> anyhow::Result<Vec<(String, String)>> {
-    value
-        .split(',')
-        .filter(|p| !p.trim().is_empty())
-        .map(|pair| match pair.split_once('=') {
-            Some((id, secret)) if !id.trim().is_empty() => Ok((id.trim().to_owned(), secret.to_owned())),
-            _ => bail!("{name} must look like id=secret[,id=secret]"),
-        })
-        .collect()
 }
 
 #[cfg(test)]
@@ -354,6 +417,82 @@ mod tests {
         assert_eq!(d.max_legacy_zip_bytes, d.max_upload_bytes);
         assert!(d.max_tree_nodes >= 84_000);
         assert_eq!(c.v2_keys[0].kid, "a");
+    }
+
+    #[test]
+    fn flags_win_over_env_over_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("c.toml");
+        std::fs::write(&file, "[files]\nlisten = \"127.0.0.1:1000\"\nhomes = \"/file\"\n").unwrap();
+        let pair = |k: &str, v: &str| (k.to_owned(), v.to_owned());
+        let env = [pair("LABLINK_FILES_LISTEN", "127.0.0.1:2000"), pair("LABLINK_FILES_HOMES", "/env")];
+        let flags = [pair("LABLINK_FILES_LISTEN", "127.0.0.1:3000")];
+        let c = FilesConfig::load_with_flags(Some(&file), env.clone(), &flags).unwrap();
+        assert_eq!((c.listen.port(), c.homes.as_path()), (3000, Path::new("/env")));
+        let c = FilesConfig::load(Some(&file), env).unwrap();
+        assert_eq!(c.listen.port(), 2000);
+        let c = FilesConfig::load(Some(&file), []).unwrap();
+        assert_eq!((c.listen.port(), c.homes.as_path()), (1000, Path::new("/file")));
+    }
+
+    #[test]
+    fn a_typo_in_the_files_table_is_named_as_itself() {
+        let err = FilesConfig::from_toml("[files]\nlisen = \"127.0.0.1:1\"\n").unwrap_err();
+        let err = format!("{err:#}");
+        assert!(err.contains("unknown field `lisen`") && err.contains("[files]"), "{err}");
+        assert!(!err.contains("unknown field `files`"), "{err}");
+        let err = format!("{:#}", FilesConfig::from_toml("[files.limits]\nmax_entriez = 1\n").unwrap_err());
+        assert!(err.contains("unknown field `max_entriez`"), "{err}");
+        // Other services' tables may share the file.
+        let c = FilesConfig::from_toml("[files]\nhomes = \"/h\"\n[grading]\nkey_file = \"k\"\n").unwrap();
+        assert_eq!(c.homes, PathBuf::from("/h"));
+    }
+
+    /// The field names serde knows for a struct (what `deserialize_struct` is told).
+    fn fields_of<'de, T: Deserialize<'de>>() -> &'static [&'static str] {
+        struct Capture(&'static [&'static str]);
+        impl<'de> serde::Deserializer<'de> for &mut Capture {
+            type Error = serde::de::value::Error;
+            fn deserialize_any<V: serde::de::Visitor<'de>>(self, _: V) -> Result<V::Value, Self::Error> {
+                Err(serde::de::Error::custom("not a struct"))
+            }
+            fn deserialize_struct<V: serde::de::Visitor<'de>>(
+                self,
+                _: &'static str,
+                fields: &'static [&'static str],
+                _: V,
+            ) -> Result<V::Value, Self::Error> {
+                self.0 = fields;
+                Err(serde::de::Error::custom("captured"))
+            }
+            serde::forward_to_deserialize_any! {
+                bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+                option unit unit_struct newtype_struct seq tuple tuple_struct map enum identifier
+                ignored_any
+            }
+        }
+        let mut capture = Capture(&[]);
+        let _ = T::deserialize(&mut capture);
+        capture.0
+    }
+
+    #[test]
+    fn every_setting_has_its_variable() {
+        let mut keys: Vec<String> = fields_of::<FilesConfig>()
+            .iter()
+            .filter(|f| **f != "limits")
+            .map(|f| f.to_string())
+            .chain(fields_of::<Limits>().iter().map(|f| format!("limits.{f}")))
+            .collect();
+        assert!(keys.len() > 10, "{keys:?}");
+        let mut in_table: Vec<String> = SETTINGS.iter().map(|s| s.key.to_owned()).collect();
+        keys.sort();
+        in_table.sort();
+        assert_eq!(keys, in_table, "every field of the file has one LABLINK_FILES_ variable");
+        let help = env_help();
+        for s in SETTINGS {
+            assert!(help.contains(&format!("{ENV_PREFIX}{} ", s.env)), "help lacks {}", s.env);
+        }
     }
 
     #[test]

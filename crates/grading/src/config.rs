@@ -30,6 +30,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
+use lablink_protocol::settings::{self, Setting, parse};
 use serde::Deserialize;
 
 use crate::auth::HubConfig;
@@ -156,21 +157,105 @@ struct Wrapped {
     grading: GradingConfig,
 }
 
+/// The environment variables of `lablink grading` (and what its flags stand for): the
+/// single-valued settings; platforms, courses and the hub table are set in the file. To add
+/// one: its field, then one line here (`--help` lists this table).
+pub const SETTINGS: &[Setting<GradingConfig>] = &[
+    Setting {
+        env: "LISTEN",
+        key: "listen",
+        help: "listen address (default 127.0.0.1:8610)",
+        apply: |c, v| {
+            c.listen = parse::address(v)?;
+            Ok(())
+        },
+    },
+    Setting {
+        env: "PREFIX",
+        key: "prefix",
+        help: "URL prefix (default: JUPYTERHUB_SERVICE_PREFIX, else /)",
+        apply: |c, v| {
+            c.prefix = Some(v.to_owned());
+            Ok(())
+        },
+    },
+    Setting {
+        env: "KEY_FILE",
+        key: "key_file",
+        help: "the RSA key of LTI 1.3 client assertions (made when missing)",
+        apply: |c, v| {
+            c.key_file = PathBuf::from(v);
+            Ok(())
+        },
+    },
+    Setting {
+        env: "JOURNAL",
+        key: "journal",
+        help: "the sync journal (SQLite)",
+        apply: |c, v| {
+            c.journal = Some(PathBuf::from(v));
+            Ok(())
+        },
+    },
+    Setting {
+        env: "MAX_CONCURRENCY",
+        key: "max_concurrency",
+        help: "scores sent at once during a sync (1 to 256)",
+        apply: |c, v| {
+            c.max_concurrency = parse::whole(v)?;
+            Ok(())
+        },
+    },
+    Setting {
+        env: "COOKIE_SECRET",
+        key: "hub.cookie_secret_file",
+        help: "the hub cookie secret itself, hex (read when the hub auth starts)",
+        // Read by `auth` from the environment itself; listed so it is known and documented.
+        apply: |_, _| Ok(()),
+    },
+];
+
+/// Variables are named `LABLINK_GRADING_` and the setting's name.
+pub const ENV_PREFIX: &str = "LABLINK_GRADING_";
+
+/// What `lablink grading --help` says after the flags.
+pub fn env_help() -> String {
+    format!(
+        "Configuration is read from the TOML file given by --config (section [grading] or top level),
+then overridden by these environment variables, then by the flags above:
+{}",
+        settings::env_help(ENV_PREFIX, SETTINGS)
+    )
+}
+
 impl GradingConfig {
-    pub fn load(path: &Path) -> anyhow::Result<Self> {
+    /// The file, then `env`, then `flags` (each a variable's full name and its value), checked.
+    pub fn load(
+        path: &Path,
+        env: impl IntoIterator<Item = (String, String)>,
+        flags: &[(String, String)],
+    ) -> anyhow::Result<Self> {
         let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-        Self::from_toml(&text).with_context(|| format!("in {}", path.display()))
+        let mut config = Self::parse(&text).with_context(|| format!("in {}", path.display()))?;
+        settings::apply_overrides(&mut config, ENV_PREFIX, SETTINGS, env, flags)
+            .map_err(|e| anyhow::anyhow!("{e} (see `lablink grading --help`)"))?;
+        config.check()?;
+        Ok(config)
     }
 
     pub fn from_toml(text: &str) -> anyhow::Result<Self> {
-        let value: toml::Table = toml::from_str(text)?;
-        let config: Self = if value.contains_key("grading") {
-            toml::from_str::<Wrapped>(text)?.grading
-        } else {
-            toml::from_str(text)?
-        };
+        let config = Self::parse(text)?;
         config.check()?;
         Ok(config)
+    }
+
+    fn parse(text: &str) -> anyhow::Result<Self> {
+        let value: toml::Table = toml::from_str(text)?;
+        if value.contains_key("grading") {
+            let wrapped: Wrapped = toml::from_str(text).map_err(|e| anyhow::anyhow!("in [grading]: {e}"))?;
+            return Ok(wrapped.grading);
+        }
+        Ok(toml::from_str(text)?)
     }
 
     fn check(&self) -> anyhow::Result<()> {
@@ -273,6 +358,39 @@ lti11 = { outcome_service_url = "https://old.example.org/outcomes", sourcedid = 
         assert_eq!(c.prefix(Some("/services/lablink-grading")), "/services/lablink-grading/");
         let top_level = FULL.replace("[grading]\n", "").replace("grading.", "");
         assert_eq!(GradingConfig::from_toml(&top_level).unwrap(), c);
+    }
+
+    #[test]
+    fn flags_then_env_then_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("grading.toml");
+        std::fs::write(&file, FULL.replace("[grading]\n", "[grading]\nmax_concurrency = 3\n")).unwrap();
+        let env = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        };
+        let vars = env(&[
+            ("LABLINK_GRADING_LISTEN", "127.0.0.1:9001"),
+            ("LABLINK_GRADING_MAX_CONCURRENCY", "4"),
+            ("LABLINK_GRADING_COOKIE_SECRET", "abcd"),
+        ]);
+        let flags = env(&[("LABLINK_GRADING_MAX_CONCURRENCY", "5")]);
+        let c = GradingConfig::load(&file, vars.clone(), &flags).unwrap();
+        assert_eq!((c.listen.port(), c.max_concurrency), (9001, 5));
+        assert_eq!(GradingConfig::load(&file, Vec::new(), &[]).unwrap().max_concurrency, 3);
+        // A flag goes through the same checks as the file.
+        let zero = env(&[("LABLINK_GRADING_MAX_CONCURRENCY", "0")]);
+        let err = format!("{:#}", GradingConfig::load(&file, vars, &zero).unwrap_err());
+        assert!(err.contains("max_concurrency must be between 1 and 256"), "{err}");
+        let typo = env(&[("LABLINK_GRADING_LISTN", "127.0.0.1:9001")]);
+        let err = format!("{:#}", GradingConfig::load(&file, typo, &[]).unwrap_err());
+        assert!(err.contains("unknown setting LABLINK_GRADING_LISTN"), "{err}");
+    }
+
+    #[test]
+    fn a_typo_in_the_grading_table_is_named_there() {
+        let err =
+            format!("{:#}", GradingConfig::from_toml(&FULL.replace("key_file", "keyfile")).unwrap_err());
+        assert!(err.contains("in [grading]") && err.contains("unknown field `keyfile`"), "{err}");
     }
 
     #[test]

@@ -7,5 +7,6 @@ pub mod files;
 pub mod grading;
 pub mod legacy;
 pub mod path;
+pub mod settings;
 
 pub use path::{PathError, WorkspacePath};

@@ -15,14 +15,14 @@
 use std::fmt::Write as _;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail, ensure};
 use serde_json::{Map, Value, json};
 
 use crate::python;
-use crate::util::{cargo, run as run_cmd, step};
+use crate::util::{ChildGuard, cargo, run as run_cmd, step};
 
 const STUDENTS: usize = 1000;
 const CONCURRENCY: usize = 16;
@@ -35,16 +35,6 @@ const TARGET_S: f64 = 3.0;
 const TARGET_SPEEDUP: f64 = 5.0;
 
 const LEARNER: &str = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner";
-
-/// Kills the child when the bench ends, however it ends.
-struct Guard(Child);
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn http(method: &str, url: &str, body: Option<Value>) -> anyhow::Result<Value> {
     let client = reqwest::blocking::Client::new();
@@ -98,7 +88,7 @@ pub fn run(root: &Path) -> anyhow::Result<()> {
         .context("starting the test platform")?;
     let mut line = String::new();
     BufReader::new(lms.stdout.take().expect("piped")).read_line(&mut line)?;
-    let _lms = Guard(lms);
+    let _lms = ChildGuard(lms);
     let info: Value = serde_json::from_str(&line).with_context(|| format!("the platform said {line:?}"))?;
     ensure!(info["ready"] == true, "the platform is not ready: {line}");
     let config = work.join("grading.toml");
@@ -130,7 +120,7 @@ memberships_url = {memberships}
     )?;
     let _ = std::fs::remove_file(work.join("journal.sqlite"));
 
-    let _service = Guard(
+    let _service = ChildGuard(
         Command::new(&bin)
             .current_dir(&work)
             .args(["grading", "--config"])

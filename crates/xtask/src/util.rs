@@ -1,7 +1,7 @@
 //! Small helpers shared by the tasks.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, Command};
 
 use anyhow::{Context, bail};
 
@@ -30,4 +30,20 @@ pub fn run(cmd: &mut Command) -> anyhow::Result<()> {
 
 pub fn step(what: &str) {
     eprintln!("\n==> {what}");
+}
+
+/// A child process this task started: killed and reaped when dropped, however the task ends.
+pub struct ChildGuard(pub Child);
+
+impl ChildGuard {
+    pub fn id(&self) -> u32 {
+        self.0.id()
+    }
+}
+
+impl Drop for ChildGuard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
