@@ -76,7 +76,9 @@ pub struct Limits {
     pub max_entries: u64,
     /// Most bytes one upload may expand to.
     pub max_uncompressed_bytes: u64,
-    /// Highest uncompressed/compressed ratio of an entry (zip bombs sit in the thousands).
+    /// Accepted so older files still load, no longer enforced: real data (a zero-filled array)
+    /// compresses past any fixed ratio. Bombs are stopped by counting the bytes that actually
+    /// come out against each entry's declared size and `max_uncompressed_bytes`.
     pub max_ratio: u64,
     /// Largest zip the legacy `/zfs` builds in memory (it answers base64 inside JSON).
     pub max_legacy_zip_bytes: u64,
@@ -156,7 +158,7 @@ then overridden by these environment variables:
   LABLINK_FILES_V2_KEYS          kid=secret[,kid=secret...]   (HS256 keys for v2 tokens)
   LABLINK_FILES_LEGACY_KEYS      user=secret[,user=secret...] (noto-legacy HMAC keys)
   LABLINK_FILES_MAX_UPLOAD_BYTES, LABLINK_FILES_MAX_ENTRIES,
-  LABLINK_FILES_MAX_UNCOMPRESSED_BYTES, LABLINK_FILES_MAX_RATIO,
+  LABLINK_FILES_MAX_UNCOMPRESSED_BYTES, LABLINK_FILES_MAX_RATIO (ignored),
   LABLINK_FILES_MAX_LEGACY_ZIP_BYTES, LABLINK_FILES_LEGACY_TTL_SECS,
   LABLINK_FILES_CLOCK_SKEW_SECS, LABLINK_FILES_COMPRESS_THREADS,
   LABLINK_FILES_MAX_CONCURRENT_ARCHIVES

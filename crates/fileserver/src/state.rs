@@ -29,6 +29,9 @@ impl AppState {
         let homes = Homes::open(&config.homes, config.home_naming)
             .with_context(|| format!("opening the homes folder {}", config.homes.display()))?;
         let limits = config.limits.clone();
+        let v2 = config.v2_keys.iter().filter_map(|k| k.secret.as_deref());
+        let legacy = config.legacy_keys.iter().filter_map(|k| k.secret.as_deref());
+        crate::extract::init_staging_key(v2.chain(legacy).map(str::as_bytes));
         Ok(Arc::new(Self {
             homes,
             tokens: TokenVerifier::new(&config.v2_keys, limits.clock_skew_secs, limits.replay_cache_size),
@@ -47,7 +50,6 @@ impl AppState {
         ExtractLimits {
             max_entries: self.limits.max_entries,
             max_uncompressed_bytes: self.limits.max_uncompressed_bytes,
-            max_ratio: self.limits.max_ratio,
         }
     }
 }
