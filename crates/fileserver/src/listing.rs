@@ -10,6 +10,7 @@ use lablink_protocol::files::{Entry, EntryKind};
 use lablink_protocol::path::check_name;
 
 /// A name read from a folder, with its kind from the directory entry itself (no `stat`).
+#[derive(Clone)]
 pub struct Named {
     pub name: String,
     pub kind: EntryKind,
@@ -55,7 +56,7 @@ pub fn read_names(dir: &Dir, hidden: bool) -> io::Result<Vec<Named>> {
 }
 
 /// Like [`read_names`] but in directory order.
-pub fn read_unsorted(dir: &Dir, hidden: bool) -> io::Result<Vec<Named>> {
+fn read_unsorted(dir: &Dir, hidden: bool) -> io::Result<Vec<Named>> {
     // The folder's own descriptor may be shared; reading needs a fresh offset, so open `.` anew.
     let fd = rustix::fs::openat(
         dir,
@@ -95,18 +96,64 @@ pub fn read_unsorted(dir: &Dir, hidden: bool) -> io::Result<Vec<Named>> {
     Ok(out)
 }
 
-/// The first `n` of `names` in listing order, sorted: a partial selection, so the first page of
-/// a large folder does not pay for sorting all of it.
-pub fn first_in_order(mut names: Vec<Named>, n: usize) -> Vec<Named> {
-    if names.len() > n {
-        if n == 0 {
-            return Vec::new();
+/// Folders at least this large keep their sorted names between requests.
+const CACHE_FROM: usize = 1000;
+const CACHE_SLOTS: usize = 8;
+/// A folder changed more recently than this is read afresh every time: two changes within the
+/// granularity of its timestamp could leave the timestamp as it was.
+const SETTLED: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// The sorted names of a few large folders, reused while the folder is unchanged. Reading a
+/// 10,000-entry folder costs more than the page shown from it (ext4 hashes and orders every name
+/// on each read of an indexed folder); one `fstat` of the folder tells whether the names are
+/// still those cached. Entries are keyed by the folder's inode, which a request only reaches by
+/// opening that very folder inside its home.
+#[derive(Default)]
+pub struct NameCache {
+    slots: std::sync::Mutex<Vec<(CacheKey, std::sync::Arc<Vec<Named>>)>>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct CacheKey {
+    dev: u64,
+    ino: u64,
+    mtime: (i64, u64),
+    ctime: (i64, u64),
+    hidden: bool,
+}
+
+impl NameCache {
+    /// The names of `dir` as [`read_names`] gives them.
+    pub fn sorted_names(&self, dir: &Dir, hidden: bool) -> io::Result<std::sync::Arc<Vec<Named>>> {
+        let st = rustix::fs::fstat(dir)?;
+        let key = CacheKey {
+            dev: st.st_dev as u64,
+            ino: st.st_ino as u64,
+            mtime: (st.st_mtime as i64, st.st_mtime_nsec as u64),
+            ctime: (st.st_ctime as i64, st.st_ctime_nsec as u64),
+            hidden,
+        };
+        let slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, names)) = slots.iter().find(|(k, _)| *k == key) {
+            return Ok(names.clone());
         }
-        names.select_nth_unstable_by(n - 1, Named::order);
-        names.truncate(n);
+        drop(slots);
+        // Read after the `fstat`: a change meanwhile makes the names newer than the key, and the
+        // next request reads again.
+        let names = std::sync::Arc::new(read_names(dir, hidden)?);
+        let now = std::time::SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+        let changed = std::time::Duration::new(key.mtime.0.max(0) as u64, 0)
+            .max(std::time::Duration::new(key.ctime.0.max(0) as u64, 0));
+        if names.len() >= CACHE_FROM && now.saturating_sub(changed) > SETTLED {
+            let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+            slots.retain(|(k, _)| (k.dev, k.ino, k.hidden) != (key.dev, key.ino, key.hidden));
+            if slots.len() >= CACHE_SLOTS {
+                slots.remove(0);
+            }
+            slots.push((key, names.clone()));
+        }
+        Ok(names)
     }
-    names.sort_unstable_by(Named::order);
-    names
 }
 
 /// Pages at least this long are described on two threads.
@@ -206,8 +253,7 @@ mod tests {
         assert_eq!(compare_keys(0, "z", 1, "a"), Ordering::Less);
     }
 
-    /// The precomputed order, the partial selection and `compare_keys` (used against cursors)
-    /// agree on every pair.
+    /// The precomputed order and `compare_keys` (used against cursors) agree on every pair.
     #[test]
     fn precomputed_order_matches_compare_keys() {
         let names =
@@ -230,12 +276,25 @@ mod tests {
                 );
             }
         }
-        let key = |v: Vec<Named>| v.into_iter().map(|n| n.name).collect::<Vec<_>>();
-        let remake = || all.iter().map(|n| Named::new(n.name.clone(), n.kind)).collect::<Vec<_>>();
-        let sorted = key(first_in_order(remake(), usize::MAX));
-        for n in 0..=all.len() {
-            assert_eq!(key(first_in_order(remake(), n)), sorted[..n.min(sorted.len())], "n = {n}");
+    }
+
+    /// A cached folder's names are served until the folder changes.
+    #[test]
+    fn cached_names_follow_changes() {
+        let tmp = tempfile::tempdir().unwrap();
+        for i in 0..CACHE_FROM {
+            std::fs::write(tmp.path().join(format!("f{i:04}")), b"").unwrap();
         }
+        // Only a folder left alone for a while is cached (its timestamps cannot be set back).
+        std::thread::sleep(SETTLED + std::time::Duration::from_millis(1100));
+        let cache = NameCache::default();
+        let dir = Dir::open_ambient_dir(tmp.path(), ambient_authority()).unwrap();
+        let first = cache.sorted_names(&dir, false).unwrap();
+        assert!(std::sync::Arc::ptr_eq(&first, &cache.sorted_names(&dir, false).unwrap()), "cached");
+        std::fs::write(tmp.path().join("Anew"), b"").unwrap();
+        let after = cache.sorted_names(&dir, false).unwrap();
+        assert_eq!(after.len(), CACHE_FROM + 1);
+        assert_eq!(after[0].name, "Anew");
     }
 
     #[test]

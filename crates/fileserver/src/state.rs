@@ -20,6 +20,8 @@ pub struct AppState {
     pub pool: Arc<HelperPool>,
     /// Archives being written; the rest queue here (see `Limits::max_concurrent_archives`).
     pub archives: Arc<tokio::sync::Semaphore>,
+    /// Sorted names of large folders, for listing them page after page.
+    pub names: crate::listing::NameCache,
 }
 
 pub type SharedState = Arc<AppState>;
@@ -42,6 +44,7 @@ impl AppState {
                 .collect(),
             pool: HelperPool::new(limits.compress_threads.saturating_sub(1).max(1)),
             archives: Arc::new(tokio::sync::Semaphore::new(limits.max_concurrent_archives.max(1))),
+            names: crate::listing::NameCache::default(),
             limits,
         }))
     }

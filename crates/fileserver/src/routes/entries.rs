@@ -11,7 +11,7 @@ use super::access::Read;
 use super::blocking;
 use crate::error::{ApiError, ApiResult};
 use crate::home::open_folder;
-use crate::listing::{compare_keys, describe, first_in_order, rank, read_unsorted};
+use crate::listing::{compare_keys, describe, rank};
 use crate::state::SharedState;
 
 const DEFAULT_PAGE: u32 = 500;
@@ -26,12 +26,15 @@ pub async fn entries(
         let home_dir = state.homes.open_home(&home)?;
         let dir = open_folder(&home_dir, &q.path)?;
         let io_err = |e: std::io::Error| ApiError::from_io(&e, q.path.as_str());
-        let mut all = read_unsorted(&dir, q.hidden).map_err(io_err)?;
+        let all = state.names.sorted_names(&dir, q.hidden).map_err(io_err)?;
         let mut total = all.len() as u64;
-        if let Some((r, name)) = &after {
-            all.retain(|e| compare_keys(rank(e.kind), &e.name, *r, name) == std::cmp::Ordering::Greater);
-        }
-        let mut page = first_in_order(all, limit + 1);
+        let start = match &after {
+            Some((r, name)) => all.partition_point(|e| {
+                compare_keys(rank(e.kind), &e.name, *r, name) != std::cmp::Ordering::Greater
+            }),
+            None => 0,
+        };
+        let mut page: Vec<_> = all[start..].iter().take(limit + 1).cloned().collect();
         let next_cursor = (page.len() > limit).then(|| {
             page.truncate(limit);
             let last = page.last().expect("limit ≥ 1");
