@@ -34,6 +34,11 @@ fn help_documents_the_configuration() {
 /// -p lablink` and `cargo xtask dist` build) has no demo at all and says so.
 #[test]
 fn the_demo_exists_only_with_its_feature() {
+    let manifest = include_str!("../Cargo.toml");
+    assert!(
+        !manifest.lines().any(|l| l.trim_start().starts_with("default") && l.contains("demo")),
+        "`demo` must not be a default feature: plain release builds would ship it"
+    );
     let out = Command::new(BIN).args(["demo", "--listen", "0.0.0.0:1"]).output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());

@@ -226,7 +226,7 @@ fn mark_for(dir: &Dir, name: &str) -> io::Result<StagingMac> {
     let ino = rustix::fs::fstat(dir)?.st_ino;
     let mut mac = StagingMac::new_from_slice(staging_key()).expect("any key length");
     mac.update(name.as_bytes());
-    mac.update(&u64::from(ino).to_le_bytes());
+    mac.update(&ino.to_le_bytes());
     Ok(mac)
 }
 
