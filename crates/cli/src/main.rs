@@ -1,5 +1,6 @@
 //! `lablink`: one binary for the lablink services.
 
+#[cfg(feature = "demo")]
 mod demo;
 
 use std::net::SocketAddr;
@@ -82,6 +83,8 @@ enum Command {
         action: Option<GradingAction>,
     },
     /// Serve a sample workspace and a page hosting the folder picker (for trying lablink).
+    // Kept (hidden) in builds without the demo so that `lablink demo` says why it is missing.
+    #[cfg_attr(not(feature = "demo"), command(hide = true))]
     Demo {
         /// Folder for the sample homes and the demo's configuration (made when missing).
         #[arg(long, default_value = "target/demo")]
@@ -167,6 +170,20 @@ async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
+#[cfg(feature = "demo")]
+async fn demo(dir: PathBuf, listen: SocketAddr, assets: PathBuf) -> anyhow::Result<()> {
+    anyhow::ensure!(listen.ip().is_loopback(), "the demo hands out tokens: it only listens on loopback");
+    demo::serve(dir, listen, assets, shutdown_signal()).await
+}
+
+#[cfg(not(feature = "demo"))]
+async fn demo(_dir: PathBuf, _listen: SocketAddr, _assets: PathBuf) -> anyhow::Result<()> {
+    anyhow::bail!(
+        "this lablink is built without the demo (cargo feature `demo`), as release builds are: the \
+         demo mints tokens for anyone who asks. Run it from a checkout with `cargo xtask demo`."
+    )
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
@@ -195,13 +212,7 @@ async fn main() -> anyhow::Result<()> {
                 }
             }
         }
-        Command::Demo { dir, listen, assets } => {
-            anyhow::ensure!(
-                listen.ip().is_loopback(),
-                "the demo hands out tokens: it only listens on loopback"
-            );
-            demo::serve(dir, listen, assets, shutdown_signal()).await
-        }
+        Command::Demo { dir, listen, assets } => demo(dir, listen, assets).await,
         Command::Token { config, kid, home, method, path, scope, ttl, issuer } => {
             let config = FilesConfig::load(config.as_deref(), std::env::vars())?;
             let key = match &kid {

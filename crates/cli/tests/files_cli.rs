@@ -55,6 +55,27 @@ fn a_typo_in_the_files_table_names_the_key() {
     assert!(!err.contains("unknown field `files`"), "{err}");
 }
 
+/// The demo mints tokens for anyone on loopback: a build without its feature (as `cargo test
+/// -p lablink` and `cargo xtask dist` build) has no demo at all and says so.
+#[test]
+fn the_demo_exists_only_with_its_feature() {
+    let manifest = include_str!("../Cargo.toml");
+    assert!(
+        !manifest.lines().any(|l| l.trim_start().starts_with("default") && l.contains("demo")),
+        "`demo` must not be a default feature: plain release builds would ship it"
+    );
+    let out = Command::new(BIN).args(["demo", "--listen", "0.0.0.0:1"]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    if cfg!(feature = "demo") {
+        assert!(err.contains("only listens on loopback"), "{err}");
+    } else {
+        assert!(err.contains("built without the demo") && err.contains("cargo xtask demo"), "{err}");
+        let help = Command::new(BIN).arg("--help").output().unwrap();
+        assert!(!String::from_utf8_lossy(&help.stdout).contains("demo"), "a hidden command is not offered");
+    }
+}
+
 #[test]
 fn bad_configuration_is_refused_clearly() {
     let out = Command::new(BIN)

@@ -12,6 +12,8 @@ use cap_std::fs::{Dir, PermissionsExt};
 use zip::write::{PreparedZipFile, SimpleFileOptions};
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
+use lablink_protocol::path::{MAX_PATH_BYTES, check_name};
+
 use crate::error::ApiError;
 use crate::home::open_file_nofollow;
 use crate::listing::modified_secs;
@@ -32,8 +34,9 @@ const DEFLATE_LEVEL: u32 = 2;
 const SAMPLE: usize = 64 << 10;
 /// Entries above this size get zip64 headers.
 const LARGE_FILE: u64 = 0xF000_0000;
-/// Deepest folder nesting walked.
-const MAX_WALK_DEPTH: usize = 128;
+/// Deepest folder nesting walked: an entry `a/b/…/name` has at most as many names as an
+/// uploaded entry may have, so whatever is fetched can be submitted back.
+const MAX_WALK_DEPTH: usize = lablink_protocol::path::MAX_DEPTH - 1;
 
 /// Extensions of formats that are compressed already: stored, not deflated again.
 const STORED_EXTENSIONS: &[&str] = &[
@@ -148,6 +151,13 @@ fn walk(
             continue;
         };
         let rel = format!("{prefix}{name}");
+        // What extract would refuse or read differently is left out and reported, as links
+        // are: control characters, over-long names or paths, and backslashes (which other
+        // tools, and extract, take for folder separators).
+        if check_name(name).is_err() || name.contains('\\') || rel.len() > MAX_PATH_BYTES {
+            plan.skipped.push(shown);
+            continue;
+        }
         let meta = match item.metadata() {
             Ok(m) => m,
             Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
@@ -278,6 +288,15 @@ fn write_in_order<W: Write + Send>(
     Ok((out, skipped))
 }
 
+/// A name as the comment shows it: control characters escaped, so that it stays one line.
+fn printable(name: &str) -> String {
+    if name.chars().any(char::is_control) {
+        name.chars().flat_map(char::escape_debug).collect()
+    } else {
+        name.to_owned()
+    }
+}
+
 /// The archive comment naming what was left out (readers show it; nothing lands on disk).
 fn skipped_comment<'a>(names: impl Iterator<Item = &'a String>) -> String {
     let mut text = String::from("lablink: left out (symbolic links and special files are never followed):\n");
@@ -286,7 +305,7 @@ fn skipped_comment<'a>(names: impl Iterator<Item = &'a String>) -> String {
             text.push_str("…\n");
             break;
         }
-        text.push_str(name);
+        text.push_str(&printable(name));
         text.push('\n');
     }
     text

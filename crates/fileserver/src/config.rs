@@ -100,7 +100,9 @@ pub struct Limits {
     pub max_entries: u64,
     /// Most bytes one upload may expand to.
     pub max_uncompressed_bytes: u64,
-    /// Highest uncompressed/compressed ratio of an entry (zip bombs sit in the thousands).
+    /// Accepted so older files still load, no longer enforced: real data (a zero-filled array)
+    /// compresses past any fixed ratio. Bombs are stopped by counting the bytes that actually
+    /// come out against each entry's declared size and `max_uncompressed_bytes`.
     pub max_ratio: u64,
     /// Largest zip the legacy `/zfs` sends (built in a temporary file, sent as base64 inside
     /// JSON); by default the same as `max_upload_bytes`.
@@ -271,7 +273,7 @@ pub const SETTINGS: &[Setting<FilesConfig>] = &[
     limit!("MAX_UPLOAD_BYTES", max_upload_bytes, "largest accepted upload (zip), bytes"),
     limit!("MAX_ENTRIES", max_entries, "most entries in one uploaded zip (and one archive)"),
     limit!("MAX_UNCOMPRESSED_BYTES", max_uncompressed_bytes, "most bytes one upload may expand to"),
-    limit!("MAX_RATIO", max_ratio, "highest uncompressed/compressed ratio of an entry"),
+    limit!("MAX_RATIO", max_ratio, "ignored (kept so older files load)"),
     limit!("MAX_LEGACY_ZIP_BYTES", max_legacy_zip_bytes, "largest zip the legacy /zfs answers"),
     limit!("MAX_PAGE", max_page, "largest page of `entries`"),
     limit!("MAX_TREE_NODES", max_tree_nodes, "most nodes a legacy /lof or /lod returns"),

@@ -5,16 +5,18 @@
 //! is ever visible at the target.
 
 use std::io::{self, Read, Write};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use cap_fs_ext::DirExt;
 use cap_std::fs::{Dir, OpenOptions, Permissions, PermissionsExt};
+use hmac::{Hmac, Mac};
 use lablink_protocol::files::ErrorCode;
 use lablink_protocol::path::check_name;
 use lablink_protocol::{PathError, WorkspacePath};
 use rustix::fs::{Gid, RenameFlags, Uid};
+use sha2::{Digest, Sha256};
 use zip::CompressionMethod;
 use zip::ZipArchive;
 
@@ -22,12 +24,12 @@ use crate::archive::HelperPool;
 use crate::error::{ApiError, ApiResult};
 
 const UPLOAD: &str = "upload.zip";
+/// The file in a staging folder that tells the sweep it is the server's (see `mark_for`).
+const MARK: &str = "mark";
 const STAGING_PREFIX: &str = ".lablink-staging-";
 /// A staging folder untouched this long was left by a server that died mid-extract.
 const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(6 * 3600);
 const CONTENT: &str = "content";
-/// Entries below this size are not held to the ratio limit (a small file of zeros is fine).
-const RATIO_FLOOR: u64 = 1 << 20;
 /// Most attempts at a free name when the target exists.
 const MAX_RENAMES: u32 = 100;
 
@@ -35,7 +37,6 @@ const MAX_RENAMES: u32 = 100;
 pub struct ExtractLimits {
     pub max_entries: u64,
     pub max_uncompressed_bytes: u64,
-    pub max_ratio: u64,
 }
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -74,7 +75,19 @@ impl Staging {
         );
         parent.create_dir(&name).map_err(|e| ApiError::from_io(&e, "the target's folder"))?;
         let dir = parent.open_dir_nofollow(&name).map_err(|e| ApiError::from_io(&e, ""))?;
-        Ok(Self { parent, name, dir, done: false })
+        let staging = Self { parent, name, dir, done: false };
+        let mark = mark_for(&staging.dir, &staging.name)
+            .map_err(|e| ApiError::from_io(&e, ""))?
+            .finalize()
+            .into_bytes();
+        let mut options = OpenOptions::new();
+        options.write(true).create_new(true);
+        staging
+            .dir
+            .open_with(MARK, &options)
+            .and_then(|mut f| f.write_all(&mark))
+            .map_err(|e| ApiError::from_io(&e, ""))?;
+        Ok(staging)
     }
 
     /// The file the upload is streamed into.
@@ -175,7 +188,60 @@ impl Staging {
     }
 }
 
-/// Removes staging folders in `parent` that a killed server left behind. Best effort: an
+/// Sets the key that marks staging folders as the server's own, derived from the configured
+/// secrets. Users never see those, so no folder of theirs can carry a valid mark; the same
+/// configuration gives the same key after a restart, so a killed server's leftovers are still
+/// recognised. (After a key rotation older leftovers are only left in place, never mistaken.)
+/// The first call in a process wins; without one, a random key serves this process only.
+pub fn init_staging_key<'a>(secrets: impl IntoIterator<Item = &'a [u8]>) {
+    let mut mac = StagingMac::new_from_slice(b"lablink staging mark v1").expect("any key length");
+    let mut any = false;
+    for secret in secrets {
+        mac.update(&(secret.len() as u64).to_le_bytes());
+        mac.update(secret);
+        any = true;
+    }
+    if any {
+        let _ = STAGING_KEY.set(mac.finalize().into_bytes().into());
+    }
+}
+
+type StagingMac = Hmac<Sha256>;
+static STAGING_KEY: OnceLock<[u8; 32]> = OnceLock::new();
+
+fn staging_key() -> &'static [u8; 32] {
+    STAGING_KEY.get_or_init(|| {
+        let mut key = [0u8; 32];
+        if std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut key)).is_err() {
+            let seed = format!("{:?}{}", SystemTime::now(), std::process::id());
+            key = Sha256::digest(seed.as_bytes()).into();
+        }
+        key
+    })
+}
+
+/// The mark of the staging folder `dir` called `name`: an HMAC of its name and inode, so a mark
+/// copied into another folder (another inode) does not count either.
+fn mark_for(dir: &Dir, name: &str) -> io::Result<StagingMac> {
+    let ino = rustix::fs::fstat(dir)?.st_ino;
+    let mut mac = StagingMac::new_from_slice(staging_key()).expect("any key length");
+    mac.update(name.as_bytes());
+    mac.update(&ino.to_le_bytes());
+    Ok(mac)
+}
+
+/// Tells whether `name` in `parent` is a staging folder this server (or an earlier run of it
+/// with the same keys) made.
+fn is_ours(parent: &Dir, name: &str) -> bool {
+    let Ok(dir) = parent.open_dir_nofollow(name) else { return false };
+    let Ok(expected) = mark_for(&dir, name) else { return false };
+    let Ok(file) = crate::home::open_file_nofollow(&dir, MARK) else { return false };
+    let mut found = Vec::with_capacity(33);
+    file.take(33).read_to_end(&mut found).is_ok() && expected.verify_slice(&found).is_ok()
+}
+
+/// Removes staging folders in `parent` that a killed server left behind: old, and carrying this
+/// server's mark (a user's own folder with a look-alike name is left alone). Best effort: an
 /// extract must not fail because an old leftover could not be removed.
 fn sweep_stale(parent: &Dir) {
     let Ok(entries) = parent.entries() else { return };
@@ -185,6 +251,10 @@ fn sweep_stale(parent: &Dir) {
         let Ok(meta) = parent.symlink_metadata(name) else { continue };
         let age = meta.modified().ok().and_then(|m| m.into_std().elapsed().ok());
         if meta.is_dir() && age.is_some_and(|a| a > STALE_AFTER) {
+            if !is_ours(parent, name) {
+                tracing::debug!("an old folder named like a staging folder has no mark: left alone");
+                continue;
+            }
             match parent.remove_dir_all(name) {
                 Ok(()) => tracing::info!("removed a staging folder left by an interrupted extract"),
                 Err(err) => tracing::warn!(error = %err, "could not remove an old staging folder"),
@@ -277,13 +347,6 @@ fn check(archive: &mut ZipArchive<std::fs::File>, limits: &ExtractLimits) -> Api
                 limits.max_uncompressed_bytes
             )));
         }
-        if size > RATIO_FLOOR && size / entry.compressed_size().max(1) > limits.max_ratio {
-            return Err(ApiError::limit(format!(
-                "entry `{}` is compressed more than {}:1, which looks like a zip bomb",
-                printable(&raw_name),
-                limits.max_ratio
-            )));
-        }
         if !names.insert(path.clone()) {
             return Err(ApiError::bad_archive(format!("entry `{}` appears twice", printable(&raw_name))));
         }
@@ -332,7 +395,9 @@ fn unpack_file(
         copied += n as u64;
         // Never trust the sizes an archive declares: count what really comes out.
         if copied > entry.size {
-            return Err(ApiError::bad_archive(format!("entry `{shown}` holds more data than it declares")));
+            return Err(ApiError::bad_archive(format!(
+                "entry `{shown}` holds more data than it declares, which looks like a zip bomb"
+            )));
         }
         if written.fetch_add(n as u64, Ordering::Relaxed) + n as u64 > limits.max_uncompressed_bytes {
             return Err(ApiError::limit("the archive expands past the size limit"));
@@ -382,26 +447,43 @@ mod tests {
     use super::*;
     use cap_std::ambient_authority;
 
-    #[test]
-    fn stale_staging_folders_are_swept_fresh_ones_kept() {
-        let tmp = tempfile::tempdir().unwrap();
-        let stale = tmp.path().join(format!("{STAGING_PREFIX}1-a-0"));
-        let fresh = tmp.path().join(format!("{STAGING_PREFIX}2-b-0"));
-        let user = tmp.path().join(".lablink-staging-but-a-file");
-        std::fs::create_dir_all(stale.join("content/deep")).unwrap();
-        std::fs::write(stale.join("upload.zip"), b"PK").unwrap();
-        std::fs::create_dir(&fresh).unwrap();
-        std::fs::write(&user, b"not ours to remove: a file").unwrap();
+    fn age(path: &std::path::Path) {
         let old = SystemTime::now() - STALE_AFTER - std::time::Duration::from_secs(60);
-        std::fs::File::open(&stale).unwrap().set_modified(old).unwrap();
-        std::fs::File::open(&user).unwrap().set_modified(old).unwrap();
+        std::fs::File::open(path).unwrap().set_modified(old).unwrap();
+    }
 
-        let parent = Dir::open_ambient_dir(tmp.path(), ambient_authority()).unwrap();
-        let staging = Staging::create(parent).unwrap();
-        assert!(!stale.exists(), "stale staging folder should be gone");
-        assert!(fresh.exists() && user.exists());
+    /// Only old folders carrying this server's mark are swept: a user's own folder with a
+    /// staging-like name survives, even holding a mark copied from a real staging folder.
+    #[test]
+    fn the_sweep_removes_only_the_servers_own_stale_staging() {
+        let tmp = tempfile::tempdir().unwrap();
+        let open = || Dir::open_ambient_dir(tmp.path(), ambient_authority()).unwrap();
+        // A staging folder a killed server left: made by the server, never dropped.
+        let leftover = Staging::create(open()).unwrap();
+        let stale = tmp.path().join(&leftover.name);
+        std::fs::create_dir_all(stale.join("content/deep")).unwrap();
+        std::mem::forget(leftover);
+        age(&stale);
+        let user = tmp.path().join(".lablink-staging-x");
+        std::fs::create_dir_all(user.join("notes")).unwrap();
+        std::fs::write(user.join("notes/thesis.tex"), b"mine").unwrap();
+        age(&user);
+        let copied = tmp.path().join(".lablink-staging-copied-mark");
+        std::fs::create_dir(&copied).unwrap();
+        std::fs::copy(stale.join(MARK), copied.join(MARK)).unwrap();
+        age(&copied);
+        let user_file = tmp.path().join(".lablink-staging-but-a-file");
+        std::fs::write(&user_file, b"not ours to remove: a file").unwrap();
+        age(&user_file);
+        let fresh = Staging::create(open()).unwrap();
+        let fresh_path = tmp.path().join(&fresh.name);
+        std::mem::forget(fresh);
+
+        let staging = Staging::create(open()).unwrap();
+        assert!(!stale.exists(), "the stale staging folder should be gone");
+        assert!(user.join("notes/thesis.tex").exists(), "the user's folder must survive");
+        assert!(copied.exists() && user_file.exists() && fresh_path.exists());
         drop(staging);
-        let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().flatten().map(|e| e.file_name()).collect();
-        assert_eq!(left.len(), 2, "{left:?}");
+        assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 4);
     }
 }

@@ -7,36 +7,153 @@ use std::time::UNIX_EPOCH;
 
 use cap_std::fs::{Dir, Metadata};
 use lablink_protocol::files::{Entry, EntryKind};
+use lablink_protocol::path::check_name;
 
 /// A name read from a folder, with its kind from the directory entry itself (no `stat`).
+#[derive(Clone)]
 pub struct Named {
     pub name: String,
     pub kind: EntryKind,
+    /// The case-folded name, when it differs from `name`: computed once per name, so that sorting
+    /// compares plain bytes instead of folding both names at every comparison.
+    folded: Option<Box<str>>,
+}
+
+impl Named {
+    fn new(name: String, kind: EntryKind) -> Self {
+        let folded = if name.is_ascii() {
+            name.bytes().any(|b| b.is_ascii_uppercase()).then(|| name.to_ascii_lowercase().into())
+        } else {
+            let folded: String = name.chars().flat_map(char::to_lowercase).collect();
+            (folded != name).then(|| folded.into())
+        };
+        Self { name, kind, folded }
+    }
+
+    fn key(&self) -> &[u8] {
+        self.folded.as_deref().unwrap_or(&self.name).as_bytes()
+    }
+
+    /// The listing order: the same as [`compare_keys`] (byte order of UTF-8 is code point
+    /// order), without folding anything.
+    fn order(&self, other: &Self) -> Ordering {
+        rank(self.kind)
+            .cmp(&rank(other.kind))
+            .then_with(|| self.key().cmp(other.key()))
+            .then_with(|| self.name.cmp(&other.name))
+    }
 }
 
 /// Reads the names of `dir`, hidden names (leading `.`) only when asked, in listing order.
 /// Sorting needs only names and kinds, so nothing is `stat`ed here: a page costs one `stat`
-/// per entry shown, not per entry in the folder.
+/// per entry shown, not per entry in the folder. Names no path can address (not UTF-8, or
+/// refused by `check_name`, such as those holding control characters) are left out here, so
+/// that a listing's `total` counts exactly what can be listed.
 pub fn read_names(dir: &Dir, hidden: bool) -> io::Result<Vec<Named>> {
+    let mut out = read_unsorted(dir, hidden)?;
+    out.sort_unstable_by(Named::order);
+    Ok(out)
+}
+
+/// Like [`read_names`] but in directory order.
+fn read_unsorted(dir: &Dir, hidden: bool) -> io::Result<Vec<Named>> {
+    // The folder's own descriptor may be shared; reading needs a fresh offset, so open `.` anew.
+    let fd = rustix::fs::openat(
+        dir,
+        c".",
+        rustix::fs::OFlags::RDONLY | rustix::fs::OFlags::DIRECTORY | rustix::fs::OFlags::CLOEXEC,
+        rustix::fs::Mode::empty(),
+    )?;
+    // Large reads: a 10,000-entry folder in a few `getdents64` calls.
+    let mut buf = Vec::with_capacity(128 << 10);
+    let mut entries = rustix::fs::RawDir::new(&fd, buf.spare_capacity_mut());
     let mut out = Vec::new();
-    for item in dir.entries()? {
+    while let Some(item) = entries.next() {
         let item = item?;
-        let name = item.file_name().into_string().unwrap_or_else(|raw| raw.to_string_lossy().into_owned());
-        if !hidden && name.starts_with('.') {
+        let bytes = item.file_name().to_bytes();
+        let Ok(name) = std::str::from_utf8(bytes) else { continue };
+        if name == "." || name == ".." || (!hidden && name.starts_with('.')) || check_name(name).is_err() {
             continue;
         }
-        let kind = match item.file_type() {
-            Ok(ft) if ft.is_symlink() => EntryKind::Symlink,
-            Ok(ft) if ft.is_dir() => EntryKind::Folder,
-            Ok(ft) if ft.is_file() => EntryKind::File,
-            Ok(_) => EntryKind::Other,
-            Err(err) if err.kind() == io::ErrorKind::NotFound => continue,
-            Err(err) => return Err(err),
+        use rustix::fs::FileType as T;
+        let ft = match item.file_type() {
+            // Some filesystems do not fill in the type: ask the inode.
+            T::Unknown => match rustix::fs::statat(dir, name, rustix::fs::AtFlags::SYMLINK_NOFOLLOW) {
+                Ok(st) => T::from_raw_mode(st.st_mode),
+                Err(rustix::io::Errno::NOENT) => continue,
+                Err(err) => return Err(err.into()),
+            },
+            ft => ft,
         };
-        out.push(Named { name, kind });
+        let kind = match ft {
+            T::Symlink => EntryKind::Symlink,
+            T::Directory => EntryKind::Folder,
+            T::RegularFile => EntryKind::File,
+            _ => EntryKind::Other,
+        };
+        out.push(Named::new(name.to_owned(), kind));
     }
-    out.sort_unstable_by(|a, b| compare_keys(rank(a.kind), &a.name, rank(b.kind), &b.name));
     Ok(out)
+}
+
+/// Folders at least this large keep their sorted names between requests.
+const CACHE_FROM: usize = 1000;
+const CACHE_SLOTS: usize = 8;
+/// A folder changed more recently than this is read afresh every time: two changes within the
+/// granularity of its timestamp could leave the timestamp as it was.
+const SETTLED: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// The sorted names of a few large folders, reused while the folder is unchanged. Reading a
+/// 10,000-entry folder costs more than the page shown from it (ext4 hashes and orders every name
+/// on each read of an indexed folder); one `fstat` of the folder tells whether the names are
+/// still those cached. Entries are keyed by the folder's inode, which a request only reaches by
+/// opening that very folder inside its home.
+#[derive(Default)]
+pub struct NameCache {
+    slots: std::sync::Mutex<Vec<(CacheKey, std::sync::Arc<Vec<Named>>)>>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct CacheKey {
+    dev: u64,
+    ino: u64,
+    mtime: (i64, u64),
+    ctime: (i64, u64),
+    hidden: bool,
+}
+
+impl NameCache {
+    /// The names of `dir` as [`read_names`] gives them.
+    pub fn sorted_names(&self, dir: &Dir, hidden: bool) -> io::Result<std::sync::Arc<Vec<Named>>> {
+        let st = rustix::fs::fstat(dir)?;
+        let key = CacheKey {
+            dev: st.st_dev as u64,
+            ino: st.st_ino as u64,
+            mtime: (st.st_mtime as i64, st.st_mtime_nsec as u64),
+            ctime: (st.st_ctime as i64, st.st_ctime_nsec as u64),
+            hidden,
+        };
+        let slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, names)) = slots.iter().find(|(k, _)| *k == key) {
+            return Ok(names.clone());
+        }
+        drop(slots);
+        // Read after the `fstat`: a change meanwhile makes the names newer than the key, and the
+        // next request reads again.
+        let names = std::sync::Arc::new(read_names(dir, hidden)?);
+        let now = std::time::SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+        let changed = std::time::Duration::new(key.mtime.0.max(0) as u64, 0)
+            .max(std::time::Duration::new(key.ctime.0.max(0) as u64, 0));
+        if names.len() >= CACHE_FROM && now.saturating_sub(changed) > SETTLED {
+            let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
+            slots.retain(|(k, _)| (k.dev, k.ino, k.hidden) != (key.dev, key.ino, key.hidden));
+            if slots.len() >= CACHE_SLOTS {
+                slots.remove(0);
+            }
+            slots.push((key, names.clone()));
+        }
+        Ok(names)
+    }
 }
 
 /// Pages at least this long are described on two threads.
@@ -134,6 +251,50 @@ mod tests {
         names.sort_by(|a, b| compare_keys(1, a, 1, b));
         assert_eq!(names, ["AB", "ab", "Zz", "zz", "Äb", "éa"]);
         assert_eq!(compare_keys(0, "z", 1, "a"), Ordering::Less);
+    }
+
+    /// The precomputed order and `compare_keys` (used against cursors) agree on every pair.
+    #[test]
+    fn precomputed_order_matches_compare_keys() {
+        let names =
+            ["éa", "Zz", "ab", "Äb", "AB", "zz", "a", "A", "ß", "SS", "ǅ", "dž", "İ", "i̇", "x1", "X1", "_"];
+        let all: Vec<Named> = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                Named::new((*n).into(), if i % 3 == 0 { EntryKind::Folder } else { EntryKind::File })
+            })
+            .collect();
+        for a in &all {
+            for b in &all {
+                assert_eq!(
+                    a.order(b),
+                    compare_keys(rank(a.kind), &a.name, rank(b.kind), &b.name),
+                    "{} {}",
+                    a.name,
+                    b.name
+                );
+            }
+        }
+    }
+
+    /// A cached folder's names are served until the folder changes.
+    #[test]
+    fn cached_names_follow_changes() {
+        let tmp = tempfile::tempdir().unwrap();
+        for i in 0..CACHE_FROM {
+            std::fs::write(tmp.path().join(format!("f{i:04}")), b"").unwrap();
+        }
+        // Only a folder left alone for a while is cached (its timestamps cannot be set back).
+        std::thread::sleep(SETTLED + std::time::Duration::from_millis(1100));
+        let cache = NameCache::default();
+        let dir = Dir::open_ambient_dir(tmp.path(), ambient_authority()).unwrap();
+        let first = cache.sorted_names(&dir, false).unwrap();
+        assert!(std::sync::Arc::ptr_eq(&first, &cache.sorted_names(&dir, false).unwrap()), "cached");
+        std::fs::write(tmp.path().join("Anew"), b"").unwrap();
+        let after = cache.sorted_names(&dir, false).unwrap();
+        assert_eq!(after.len(), CACHE_FROM + 1);
+        assert_eq!(after[0].name, "Anew");
     }
 
     #[test]

@@ -22,6 +22,8 @@ pub struct AppState {
     pub archives: Arc<tokio::sync::Semaphore>,
     /// The clock of legacy `last-modification` times.
     pub legacy_times: crate::config::LegacyTimes,
+    /// Sorted names of large folders, for listing them page after page.
+    pub names: crate::listing::NameCache,
 }
 
 pub type SharedState = Arc<AppState>;
@@ -31,6 +33,9 @@ impl AppState {
         let homes = Homes::open(&config.homes, config.home_naming)
             .with_context(|| format!("opening the homes folder {}", config.homes.display()))?;
         let limits = config.limits.clone();
+        let v2 = config.v2_keys.iter().filter_map(|k| k.secret.as_deref());
+        let legacy = config.legacy_keys.iter().filter_map(|k| k.secret.as_deref());
+        crate::extract::init_staging_key(v2.chain(legacy).map(str::as_bytes));
         Ok(Arc::new(Self {
             homes,
             tokens: TokenVerifier::new(&config.v2_keys, limits.clock_skew_secs, limits.replay_cache_size),
@@ -42,6 +47,7 @@ impl AppState {
             pool: HelperPool::new(limits.compress_threads.saturating_sub(1).max(1)),
             archives: Arc::new(tokio::sync::Semaphore::new(limits.max_concurrent_archives.max(1))),
             legacy_times: config.legacy_times,
+            names: crate::listing::NameCache::default(),
             limits,
         }))
     }
@@ -50,7 +56,6 @@ impl AppState {
         ExtractLimits {
             max_entries: self.limits.max_entries,
             max_uncompressed_bytes: self.limits.max_uncompressed_bytes,
-            max_ratio: self.limits.max_ratio,
         }
     }
 }

@@ -30,7 +30,7 @@ const TARGET_10K_MS: f64 = 50.0;
 pub fn run(root: &Path) -> anyhow::Result<()> {
     let built = wasm::build(root, "lablink-picker", &root.join("target/dist/picker"))?;
     step("building lablink");
-    run_cmd(cargo(root).args(["build", "--quiet", "-p", "lablink"]))?;
+    run_cmd(cargo(root).args(["build", "--quiet", "-p", "lablink", "--features", "demo"]))?;
     let _server =
         demo::start(root, &root.join("target/debug/lablink"), &root.join("target/dist/picker"), PORT)?;
     step(&format!("paint timings in headless chromium ({RUNS} runs each)"));

@@ -18,7 +18,7 @@ pub fn prepare(root: &Path) -> anyhow::Result<(PathBuf, PathBuf)> {
     let assets = root.join("target/dist/picker");
     wasm::build(root, "lablink-picker", &assets)?;
     step("building lablink");
-    util::run(cargo(root).args(["build", "--quiet", "-p", "lablink"]))?;
+    util::run(cargo(root).args(["build", "--quiet", "-p", "lablink", "--features", "demo"]))?;
     Ok((root.join("target/debug/lablink"), assets))
 }
 

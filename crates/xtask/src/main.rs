@@ -111,6 +111,8 @@ fn test(root: &std::path::Path) -> anyhow::Result<()> {
     wasm::ensure_npm(root)?;
     step("tests");
     run(cargo(root).env("LABLINK_VENV", &venv).args(["test", "--workspace", "--all-targets"]))?;
+    step("the demo's own tests (cargo feature `demo`)");
+    run(cargo(root).args(["test", "-p", "lablink", "--features", "demo", "--bins"]))?;
     step("component tests in headless chromium (wasm-bindgen-test)");
     // The runner sits beside the CLI xtask checked, whatever PATH says.
     let runner = wasm::ensure_wasm_bindgen(root)?.with_file_name("wasm-bindgen-test-runner");
@@ -135,7 +137,14 @@ fn dist(root: &std::path::Path) -> anyhow::Result<()> {
     let dist = root.join("target/dist");
     wasm::build(root, "lablink-picker", &dist.join("picker"))?;
     step("lablink binary (release)");
-    run(cargo(root).args(["build", "--release", "-p", "lablink"]))?;
+    // Without the `demo` feature: the shipped binary has no token-minting route.
+    run(cargo(root).args(["build", "--release", "-p", "lablink", "--no-default-features"]))?;
+    let bin = root.join("target/release/lablink");
+    let probe = std::process::Command::new(&bin).args(["demo", "--listen", "0.0.0.0:1"]).output()?;
+    anyhow::ensure!(
+        !probe.status.success() && String::from_utf8_lossy(&probe.stderr).contains("built without the demo"),
+        "the release binary still holds the demo"
+    );
     std::fs::create_dir_all(dist.join("bin"))?;
     std::fs::copy(root.join("target/release/lablink"), dist.join("bin/lablink"))?;
     eprintln!(

@@ -11,7 +11,7 @@ use super::access::Read;
 use super::blocking;
 use crate::error::{ApiError, ApiResult};
 use crate::home::open_folder;
-use crate::listing::{compare_keys, describe, rank, read_names};
+use crate::listing::{compare_keys, describe, rank};
 use crate::state::SharedState;
 
 const DEFAULT_PAGE: u32 = 500;
@@ -26,21 +26,24 @@ pub async fn entries(
         let home_dir = state.homes.open_home(&home)?;
         let dir = open_folder(&home_dir, &q.path)?;
         let io_err = |e: std::io::Error| ApiError::from_io(&e, q.path.as_str());
-        let all = read_names(&dir, q.hidden).map_err(io_err)?;
-        let total = all.len() as u64;
+        let all = state.names.sorted_names(&dir, q.hidden).map_err(io_err)?;
+        let mut total = all.len() as u64;
         let start = match &after {
             Some((r, name)) => all.partition_point(|e| {
                 compare_keys(rank(e.kind), &e.name, *r, name) != std::cmp::Ordering::Greater
             }),
             None => 0,
         };
-        let mut page: Vec<_> = all.into_iter().skip(start).take(limit + 1).collect();
+        let mut page: Vec<_> = all[start..].iter().take(limit + 1).cloned().collect();
         let next_cursor = (page.len() > limit).then(|| {
             page.truncate(limit);
             let last = page.last().expect("limit ≥ 1");
             encode_cursor(rank(last.kind), &last.name)
         });
+        let asked = page.len();
         let entries = describe(&dir, page).map_err(io_err)?;
+        // Entries removed since the folder was read are not shown, so not counted either.
+        total -= (asked - entries.len()) as u64;
         // Serialised here, off the async threads, into a buffer sized for the page at once: a
         // 10,000-entry page is most of a megabyte.
         let page = EntriesPage { path: q.path, entries, total, next_cursor };
