@@ -42,16 +42,7 @@ impl ApiError {
     }
 
     pub fn status(&self) -> StatusCode {
-        match self.code {
-            ErrorCode::BadRequest | ErrorCode::BadPath | ErrorCode::BadArchive => StatusCode::BAD_REQUEST,
-            ErrorCode::Unauthorized | ErrorCode::TokenReplayed => StatusCode::UNAUTHORIZED,
-            ErrorCode::Forbidden => StatusCode::FORBIDDEN,
-            ErrorCode::NotFound => StatusCode::NOT_FOUND,
-            ErrorCode::NotAFolder | ErrorCode::Conflict => StatusCode::CONFLICT,
-            ErrorCode::PayloadTooLarge | ErrorCode::ArchiveLimit => StatusCode::PAYLOAD_TOO_LARGE,
-            ErrorCode::Busy => StatusCode::SERVICE_UNAVAILABLE,
-            ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
-        }
+        StatusCode::from_u16(self.code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 
     /// Maps an I/O error met while working at `what` (a home-relative path, safe to show).

@@ -12,10 +12,41 @@ pub mod listing;
 pub mod replay;
 pub mod routes;
 pub mod state;
+pub mod upload;
 
 pub use config::FilesConfig;
-pub use routes::router;
 pub use state::AppState;
+
+/// The whole API: v2 under `/v2`, noto-legacy at the top level, one access log for both.
+pub fn router(state: state::SharedState) -> axum::Router {
+    use axum::response::IntoResponse as _;
+    axum::Router::new()
+        .merge(routes::router())
+        .merge(legacy::router())
+        .fallback(|| async { error::ApiError::not_found("no such route").into_response() })
+        .layer(axum::middleware::from_fn(access_log))
+        .with_state(state)
+}
+
+/// One line per request. The query is never logged: legacy requests carry their signature
+/// there, and paths may be personal.
+async fn access_log(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let started = std::time::Instant::now();
+    let response = next.run(request).await;
+    tracing::info!(
+        %method,
+        path,
+        status = response.status().as_u16(),
+        ms = started.elapsed().as_millis() as u64,
+        "request"
+    );
+    response
+}
 
 /// Binds the configured address and serves until `shutdown` completes.
 pub async fn serve(

@@ -32,8 +32,8 @@ use crate::error::ApiError;
 use crate::extract::{Staging, Suffix, owner_for};
 use crate::home::{open_folder, open_parent};
 use crate::listing::read_folder;
-use crate::routes::UploadError;
 use crate::state::{AppState, SharedState};
+use crate::upload::{self, UploadError};
 use futures_util::StreamExt;
 use jiff::tz::TimeZone;
 use md5::{Digest, Md5};
@@ -575,7 +575,7 @@ async fn uzu(State(state): State<SharedState>, uri: Uri, headers: HeaderMap, bod
 
 async fn uzu_inner(state: SharedState, uri: Uri, headers: HeaderMap, body: Body) -> LegacyResult<String> {
     let p: DestinationPayload = authenticate(&state, &uri)?;
-    crate::routes::check_upload_length(&state, &headers)?;
+    upload::check_upload_length(&state, &headers)?;
     let boundary = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -618,7 +618,7 @@ async fn uzu_inner(state: SharedState, uri: Uri, headers: HeaderMap, body: Body)
                     _ => UploadError::Interrupted,
                 })
             });
-            received = Some(crate::routes::receive_upload(&state, s, stream).await?);
+            received = Some(upload::receive_upload(&state, s, stream).await?);
             break;
         }
     }
