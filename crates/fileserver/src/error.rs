@@ -70,11 +70,11 @@ impl ApiError {
     }
 }
 
-/// ELOOP from O_NOFOLLOW, or cap-std's own refusal to leave the sandbox.
+/// ELOOP from O_NOFOLLOW, or cap-std's own refusal to leave the sandbox: PermissionDenied with
+/// no OS error behind it (a kernel EACCES always carries its errno).
 pub fn is_symlink_refusal(err: &std::io::Error) -> bool {
-    err.raw_os_error() == Some(40)
-        || err.to_string().contains("outside of the filesystem")
-        || err.to_string().contains("symlink")
+    err.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error())
+        || (err.kind() == std::io::ErrorKind::PermissionDenied && err.raw_os_error().is_none())
 }
 
 impl From<PathError> for ApiError {

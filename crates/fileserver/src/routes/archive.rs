@@ -8,6 +8,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use lablink_protocol::files::{ArchiveQuery, SKIPPED_COUNT_HEADER, SKIPPED_HEADER};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use tokio::sync::mpsc;
 
 use super::access::Read;
@@ -106,16 +107,20 @@ fn skipped_header(skipped: &[String]) -> String {
     percent_encode(&json)
 }
 
+/// What header values here leave as they are: letters, digits and the JSON punctuation of a
+/// list of names; the rest is percent-encoded.
+const HEADER_SAFE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~')
+    .remove(b'[')
+    .remove(b']')
+    .remove(b',')
+    .remove(b'"');
+
 fn percent_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~[],\"".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    utf8_percent_encode(text, HEADER_SAFE).to_string()
 }
 
 fn content_disposition(name: &str) -> String {
@@ -131,6 +136,7 @@ mod tests {
     #[test]
     fn header_encoding() {
         assert_eq!(skipped_header(&["a b".into()]), "[\"a%20b\"]");
+        assert_eq!(percent_encode("é-_.~[],\"%\n"), "%C3%A9-_.~[],\"%25%0A");
         assert!(content_disposition("é\"x").starts_with("attachment; filename=\"__x.zip\""));
     }
 }
