@@ -1,4 +1,8 @@
 //! `lablink`: one binary for the lablink services.
+//!
+//! This file parses the command line and hands over: `files` to `lablink_fileserver::serve`,
+//! `grading` to `lablink_grading` (`serve`, or `sync_once` for scripts), `token` mints a v2
+//! token; `demo/` (only with the `demo` feature) is the picker's demo host and sample workspace.
 
 #[cfg(feature = "demo")]
 mod demo;

@@ -1,6 +1,11 @@
 //! Typed browser clients for the picker and the grades panel: the file server's v2 API
 //! (bearer tokens from the host page) and Moodle's AJAX endpoint (sesskey), behind one small
 //! trait so a widget does not care which one it talks to.
+//!
+//! - `files`: the v2 client (a token per request from the host);
+//! - `moodle`: calls through Moodle's `lib/ajax/service.php`, in `core/ajax`'s shapes;
+//! - `wire`: reading the protocol's types from `JSON.parse`d values (no serde in the bundle);
+//! - `error`: `ClientError` and the `ErrorKind` a widget picks its sentence by.
 
 mod error;
 pub mod files;

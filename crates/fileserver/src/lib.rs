@@ -1,5 +1,19 @@
 //! The lablink file server API: v2 (bearer JWT, streamed zips) and the noto-legacy protocol,
 //! both confined to users' homes by the OS.
+//!
+//! Modules, each depending only on those above it:
+//! - `config`: `[files]` settings, their `LABLINK_FILES_*` variables and `--help` text;
+//! - `error`: the one error type (`ApiError`), mapped to status + JSON in one place;
+//! - `replay`, `auth`: the v2 token check (HS256 by `kid`, method/path/home binding, single-use `jti`);
+//! - `listing`: reading one folder (names, order, stats, the sorted-name cache);
+//! - `home`: homes and confinement (descend one name at a time, no symlinks);
+//! - `archive`: streamed zips (plan the tree, compress ahead, write);
+//! - `extract`: staged, checked unpacking and the stale-staging sweep;
+//! - `state`: `AppState`, what every request shares;
+//! - `upload`: receiving an upload into a staging folder, bounded (v2 `extract`, legacy `/uzu`);
+//! - `routes`: the v2 routes, one module per resource, and the `Access` extractor;
+//! - `legacy`: the noto-legacy routes (`signature`: HMAC query auth; `pyjson`: Python's JSON text);
+//! - this file: [`router`] (both protocols, one access log) and [`serve`].
 
 pub mod archive;
 pub mod auth;

@@ -7,6 +7,12 @@
 //! picker.unmount();
 //! ```
 //! See `options.rs` for every option and `labels.rs` for the strings a host can translate.
+//!
+//! - this file: `mount` / `unmount` and the handle;
+//! - `options`, `labels`: what a host passes (checked, with named reasons when wrong);
+//! - `host`: plumbing to the host page (its JS functions as Rust callbacks, the form field);
+//! - `navigator`: paged loading of a folder (first page fast, the rest with progress);
+//! - `picker`: the view; `new_folder_dialog` and `notices` (a hook over a reducer) its parts.
 
 mod host;
 pub mod labels;

@@ -7,6 +7,12 @@
 //! or any ancestor.
 //! Every name coming from a workspace is rendered as text (never as HTML), passed through
 //! [`display_name`] so that bidi and invisible characters cannot disguise it.
+//!
+//! Views, one component per file: `folder_list`, `breadcrumbs`, `load_state`, `progress_bar`,
+//! `confirm_dialog`, `notice_area`. Their pure logic, tested on the host: `window` (which rows
+//! to draw), `keys` (key → action), `filter` (type-ahead), `format` (names, sizes, dates),
+//! `trail` (breadcrumb segments). Plumbing: `style` (`lablink.css` installed once), `perf`
+//! (Performance marks).
 
 mod breadcrumbs;
 mod confirm_dialog;

@@ -1,4 +1,11 @@
 //! `cargo xtask <task>`: the project's build, test, demo and bench entry points.
+//!
+//! - this file: the tasks, and `test` (what CI runs) and `dist` in full;
+//! - `util`: running commands, steps, the workspace root, a child-process guard;
+//! - `wasm`: the Wasm pipeline (cargo, the pinned wasm-bindgen CLI, wasm-opt kept only if smaller), `npm ci`;
+//! - `python`: the test venv (nbgrader, JupyterHub, the LTI test platform);
+//! - `demo`: `cargo xtask demo` (build the picker, start `lablink demo`);
+//! - `bench_files/`, `bench_ui`, `bench_grading`: the benches, each against a reference in the same run.
 
 mod bench_files;
 mod bench_grading;
