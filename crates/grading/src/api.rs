@@ -24,8 +24,8 @@ use serde::de::DeserializeOwned;
 use crate::auth::{AuthError, Caller};
 use crate::config::{Course, Platform, RosterMatch};
 use crate::gradebook::{Gradebook, GradebookError, StudentScore};
-use crate::routes::SharedState;
 use crate::service::{self, Launch, Launches, Service, ServiceError};
+use crate::state::SharedState;
 use crate::sync::{Assessment, SyncError, Syncer};
 
 /// Progress events are sent at most this often, however fast scores land.
