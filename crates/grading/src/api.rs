@@ -8,7 +8,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
@@ -19,6 +20,7 @@ use lablink_protocol::grading::{
     AssignmentInfo, AssignmentList, CourseInfo, CourseList, GradeRow, GradeTable, GradingErrorBody,
     GradingErrorCode, GradingErrorDetail, JobList, JobState, JobStatus, LmsView, SyncPreview, SyncRequest,
 };
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::auth::{AuthError, Caller};
@@ -131,6 +133,37 @@ fn course<'a>(service: &'a Service, caller: &Caller, id: &str) -> ApiResult<&'a 
     Ok(course)
 }
 
+/// `{course}` of the path, if the caller may grade it: extracting it answers like [`course`]
+/// (after the caller and the path are checked, and the service is there).
+pub struct GradedCourse {
+    pub caller: Caller,
+    pub service: Arc<Service>,
+    pub course: Course,
+}
+
+#[derive(Deserialize)]
+struct CourseParam {
+    course: String,
+}
+
+impl FromRequestParts<SharedState> for GradedCourse {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &SharedState) -> Result<Self, Self::Rejection> {
+        let caller = Caller::from_request_parts(parts, state).await?;
+        let Path(CourseParam { course: id }) = Path::<CourseParam>::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let checked = || {
+            let service = service(state)?;
+            let course = course(service, &caller, &id)?.clone();
+            Ok::<_, ApiError>((Arc::clone(service), course))
+        };
+        let (service, course) = checked().map_err(IntoResponse::into_response)?;
+        Ok(GradedCourse { caller, service, course })
+    }
+}
+
 /// A JSON body; empty means the type's default. Errors are JSON too, naming serde's reason.
 fn body<T: DeserializeOwned + Default>(bytes: &Bytes) -> ApiResult<T> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
@@ -157,13 +190,7 @@ async fn courses(State(state): State<SharedState>, caller: Caller) -> ApiResult<
     Ok(Json(CourseList { user: caller.name, courses }))
 }
 
-async fn assignments(
-    State(state): State<SharedState>,
-    caller: Caller,
-    Path(id): Path<String>,
-) -> ApiResult<Json<AssignmentList>> {
-    let service = service(&state)?;
-    let course = course(service, &caller, &id)?;
+async fn assignments(GradedCourse { course, .. }: GradedCourse) -> ApiResult<Json<AssignmentList>> {
     let path = course.gradebook.clone();
     let (assignments, students) = tokio::task::spawn_blocking(move || {
         let gradebook = Gradebook::open(&path)?;
@@ -303,12 +330,10 @@ async fn table(
 
 async fn grades(
     State(state): State<SharedState>,
-    caller: Caller,
-    Path((id, assignment)): Path<(String, String)>,
+    GradedCourse { caller, course, .. }: GradedCourse,
+    Path((_, assignment)): Path<(String, String)>,
 ) -> ApiResult<Json<GradeTable>> {
-    let service = service(&state)?;
-    let course = course(service, &caller, &id)?;
-    Ok(Json(table(&state, &caller, course, &assignment).await?))
+    Ok(Json(table(&state, &caller, &course, &assignment).await?))
 }
 
 /// A cell a spreadsheet will not run as a formula (names come from students).
@@ -322,12 +347,10 @@ fn number(n: Option<f64>) -> String {
 
 async fn grades_csv(
     State(state): State<SharedState>,
-    caller: Caller,
-    Path((id, assignment)): Path<(String, String)>,
+    GradedCourse { caller, course, .. }: GradedCourse,
+    Path((_, assignment)): Path<(String, String)>,
 ) -> ApiResult<Response> {
-    let service = service(&state)?;
-    let course = course(service, &caller, &id)?;
-    let table = table(&state, &caller, course, &assignment).await?;
+    let table = table(&state, &caller, &course, &assignment).await?;
     let mut csv = csv::Writer::from_writer(Vec::new());
     let internal = |e: csv::Error| ApiError::new(GradingErrorCode::Internal, e.to_string());
     csv.write_record([
@@ -380,34 +403,30 @@ async fn grades_csv(
 
 async fn preview(
     State(state): State<SharedState>,
-    caller: Caller,
-    Path((id, assignment)): Path<(String, String)>,
+    GradedCourse { caller, course, .. }: GradedCourse,
+    Path((_, assignment)): Path<(String, String)>,
     bytes: Bytes,
 ) -> ApiResult<Json<SyncPreview>> {
-    let service = service(&state)?;
-    let course = course(service, &caller, &id)?;
     let request: SyncRequest = body(&bytes)?;
-    let launch = Ok(launch(&state, &caller, course).await?);
+    let launch = Ok(launch(&state, &caller, &course).await?);
     let (_, _, assessment) =
-        assessed(&state, course, &assignment, request.students.as_deref(), launch).await?;
+        assessed(&state, &course, &assignment, request.students.as_deref(), launch).await?;
     Ok(Json(service::preview(&course.id, &assignment, &assessment?)))
 }
 
 async fn sync(
     State(state): State<SharedState>,
-    caller: Caller,
-    Path((id, assignment)): Path<(String, String)>,
+    GradedCourse { caller, service, course }: GradedCourse,
+    Path((_, assignment)): Path<(String, String)>,
     bytes: Bytes,
 ) -> ApiResult<(StatusCode, Json<JobStatus>)> {
-    let service = service(&state)?;
-    let course = course(service, &caller, &id)?;
     let request: SyncRequest = body(&bytes)?;
-    let launch = launch(&state, &caller, course).await?;
+    let launch = launch(&state, &caller, &course).await?;
     let students = match course.match_by {
         RosterMatch::Launch => {
             let only = request.students.as_deref();
             let (_, scores) = Syncer::read_gradebook(&course.gradebook, &assignment, only).await?;
-            student_launches(&state, service, course, &scores).await?
+            student_launches(&state, &service, &course, &scores).await?
         }
         _ => HashMap::new(),
     };
@@ -418,13 +437,7 @@ async fn sync(
     Ok((StatusCode::ACCEPTED, Json(status)))
 }
 
-async fn jobs(
-    State(state): State<SharedState>,
-    caller: Caller,
-    Path(id): Path<String>,
-) -> ApiResult<Json<JobList>> {
-    let service = service(&state)?;
-    let course = course(service, &caller, &id)?;
+async fn jobs(GradedCourse { service, course, .. }: GradedCourse) -> ApiResult<Json<JobList>> {
     Ok(Json(JobList { jobs: service.jobs(&course.id)? }))
 }
 
