@@ -33,8 +33,6 @@ use anyhow::{Context, bail};
 use lablink_protocol::settings::{self, Setting, parse};
 use serde::Deserialize;
 
-use crate::auth::HubConfig;
-
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GradingConfig {
@@ -425,4 +423,112 @@ lti11 = { outcome_service_url = "https://old.example.org/outcomes", sourcedid = 
             FULL.replace("key_file = \"/tmp/k.pem\"", "key_file = \"/tmp/k.pem\"\nmax_concurrency = 0");
         assert!(format!("{:#}", GradingConfig::from_toml(&zero).unwrap_err()).contains("max_concurrency"));
     }
+}
+
+/// `[grading.hub]`: how to reach JupyterHub. Every field is optional; the hub sets the
+/// `JUPYTERHUB_*` variables named below when it starts the service, which is the usual way.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HubConfig {
+    /// The hub's REST API, e.g. `http://127.0.0.1:8081/hub/api` (`JUPYTERHUB_API_URL`).
+    pub api_url: Option<String>,
+    /// The service's own API token (`JUPYTERHUB_API_TOKEN`).
+    pub api_token: Option<String>,
+    /// The service's name at the hub (`JUPYTERHUB_SERVICE_NAME`); tokens must grant access to it.
+    pub service_name: Option<String>,
+    /// OAuth client id (`JUPYTERHUB_CLIENT_ID`); else `service-<service_name>`.
+    pub client_id: Option<String>,
+    /// OAuth redirect URI registered at the hub (`JUPYTERHUB_OAUTH_CALLBACK_URL`); else
+    /// `<prefix>oauth_callback`. Its path must be that route.
+    pub oauth_callback_url: Option<String>,
+    /// The hub as browsers reach it, e.g. `https://hub.example.org/hub/`
+    /// (`JUPYTERHUB_PUBLIC_HUB_URL`; else `JUPYTERHUB_HOST` + `JUPYTERHUB_BASE_URL` + `hub/`).
+    pub public_hub_url: Option<String>,
+    /// File holding the hex key (≥ 32 bytes) signing our cookies; else the hex in
+    /// `LABLINK_GRADING_COOKIE_SECRET`. Replicas must share one. Without either, each process
+    /// draws a random key, so sessions end when it restarts.
+    pub cookie_secret_file: Option<PathBuf>,
+    /// Mark cookies `Secure`. Default: when the public hub URL is https or the request came
+    /// through a proxy saying `X-Forwarded-Proto: https`.
+    pub secure_cookies: Option<bool>,
+    /// Seconds a hub answer is trusted (default 30, at most 300; 0 asks the hub every time).
+    pub cache_seconds: Option<u64>,
+    /// Seconds a browser session lasts (default 8 hours).
+    pub session_seconds: Option<u64>,
+}
+
+/// The hub's settings once the `JUPYTERHUB_*` environment filled in what `[grading.hub]` leaves out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HubEnv {
+    pub api_url: String,
+    pub api_token: String,
+    pub client_id: String,
+    pub callback_url: String,
+    pub access_scopes: Vec<String>,
+    /// Ends with `/`.
+    pub public_hub_url: String,
+    /// The hex in `LABLINK_GRADING_COOKIE_SECRET`, used when no `cookie_secret_file` is set.
+    pub cookie_secret: Option<String>,
+}
+
+impl HubConfig {
+    /// This table with the hub's environment (`env` looks a variable up) as fallback; `None` when
+    /// no hub API URL is known. `prefix` is the service's, normalised (`/services/<name>/`).
+    pub fn with_env(
+        &self,
+        prefix: &str,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> anyhow::Result<Option<HubEnv>> {
+        let pick =
+            |field: &Option<String>, var: &str| non_empty(field.clone()).or_else(|| non_empty(env(var)));
+        let Some(api_url) = pick(&self.api_url, "JUPYTERHUB_API_URL") else {
+            return Ok(None);
+        };
+        if !(api_url.starts_with("http://") || api_url.starts_with("https://")) {
+            bail!("hub api_url must be an http(s) URL");
+        }
+        let api_token = pick(&self.api_token, "JUPYTERHUB_API_TOKEN").context(
+            "the hub's API URL is known but not the service's API token (api_token or JUPYTERHUB_API_TOKEN)",
+        )?;
+        let service_name = pick(&self.service_name, "JUPYTERHUB_SERVICE_NAME");
+        let client_id = pick(&self.client_id, "JUPYTERHUB_CLIENT_ID")
+            .or_else(|| service_name.as_ref().map(|n| format!("service-{n}")))
+            .context("no OAuth client id: set client_id, JUPYTERHUB_CLIENT_ID or the service name")?;
+        let service_name = service_name.or_else(|| client_id.strip_prefix("service-").map(str::to_owned));
+        let access_scopes = match non_empty(env("JUPYTERHUB_OAUTH_ACCESS_SCOPES")) {
+            Some(json) => {
+                serde_json::from_str(&json).context("JUPYTERHUB_OAUTH_ACCESS_SCOPES is not a JSON list")?
+            }
+            None => service_name
+                .iter()
+                .flat_map(|n| ["access:services".to_owned(), format!("access:services!service={n}")])
+                .collect(),
+        };
+        let callback_url = pick(&self.oauth_callback_url, "JUPYTERHUB_OAUTH_CALLBACK_URL")
+            .unwrap_or_else(|| format!("{prefix}oauth_callback"));
+        let public_hub_url =
+            with_slash(pick(&self.public_hub_url, "JUPYTERHUB_PUBLIC_HUB_URL").unwrap_or_else(|| {
+                let host = non_empty(env("JUPYTERHUB_HOST")).unwrap_or_default();
+                let base = with_slash(non_empty(env("JUPYTERHUB_BASE_URL")).unwrap_or_else(|| "/".into()));
+                format!("{}{base}hub/", host.trim_end_matches('/'))
+            }));
+        let cookie_secret = non_empty(env("LABLINK_GRADING_COOKIE_SECRET"));
+        Ok(Some(HubEnv {
+            api_url,
+            api_token,
+            client_id,
+            callback_url,
+            access_scopes,
+            public_hub_url,
+            cookie_secret,
+        }))
+    }
+}
+
+fn non_empty(value: Option<String>) -> Option<String> {
+    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+}
+
+fn with_slash(url: String) -> String {
+    if url.ends_with('/') { url } else { format!("{url}/") }
 }

@@ -1,4 +1,17 @@
 //! The lablink grading service: reads nbgrader's gradebook and pushes scores to the LMS.
+//!
+//! Modules, in dependency order (each uses only those above it):
+//! - [`keys`]: the RSA key signing LTI client assertions, and its JWKS.
+//! - [`journal`]: the SQLite journal of sync jobs, so a stopped sync resumes.
+//! - [`gradebook`]: reads scores from nbgrader's gradebook.
+//! - [`config`]: the TOML configuration, with the hub's `JUPYTERHUB_*` fallback.
+//! - [`lti`]: the LMS side: tokens, Assignment and Grade Services, LTI 1.1 outcomes.
+//! - [`auth`]: who is calling, checked with JupyterHub; sign-in routes.
+//! - [`sync`]: matches the roster and sends the scores of one assignment.
+//! - [`service`]: the configured courses, their syncs and launches.
+//! - [`state`]: the router's state.
+//! - [`api`]: the JSON API handlers under `api/`.
+//! - [`router`]: all routes under the service's prefix, with `/health` and `/jwks`.
 
 pub mod api;
 pub mod auth;
@@ -7,8 +20,9 @@ pub mod gradebook;
 pub mod journal;
 pub mod keys;
 pub mod lti;
-pub mod routes;
+pub mod router;
 pub mod service;
+pub mod state;
 pub mod sync;
 
 use std::sync::Arc;
@@ -32,10 +46,10 @@ pub async fn serve(
         tracing::warn!("no JupyterHub configured: requests needing a signed-in user will get 503");
         auth::HubAuth::disabled(&prefix)
     });
-    let state = routes::AppState { key, hub: Arc::new(hub), service: Some(service) };
+    let state = state::AppState { key, hub: Arc::new(hub), service: Some(service) };
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     tracing::info!(listen = %listener.local_addr()?, %prefix, courses = config.courses.len(), "grading service ready");
-    axum::serve(listener, routes::router(state, &prefix)).with_graceful_shutdown(shutdown).await?;
+    axum::serve(listener, router::router(state, &prefix)).with_graceful_shutdown(shutdown).await?;
     Ok(())
 }
 

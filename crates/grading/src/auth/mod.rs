@@ -26,7 +26,6 @@ mod cookie;
 mod hub;
 mod routes;
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -36,44 +35,13 @@ use axum::extract::{FromRef, FromRequestParts, OriginalUri};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
+use crate::config::{Course, HubConfig, HubEnv};
 use cookie::{CookieKey, OauthState, SESSION_COOKIE, STATE_COOKIE};
 use hub::{HubApi, TtlCache};
 use lablink_protocol::grading::{GradingErrorBody, GradingErrorCode, GradingErrorDetail};
 pub use routes::routes;
-
-/// `[grading.hub]`: how to reach JupyterHub. Every field is optional; the hub sets the
-/// `JUPYTERHUB_*` variables named below when it starts the service, which is the usual way.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct HubConfig {
-    /// The hub's REST API, e.g. `http://127.0.0.1:8081/hub/api` (`JUPYTERHUB_API_URL`).
-    pub api_url: Option<String>,
-    /// The service's own API token (`JUPYTERHUB_API_TOKEN`).
-    pub api_token: Option<String>,
-    /// The service's name at the hub (`JUPYTERHUB_SERVICE_NAME`); tokens must grant access to it.
-    pub service_name: Option<String>,
-    /// OAuth client id (`JUPYTERHUB_CLIENT_ID`); else `service-<service_name>`.
-    pub client_id: Option<String>,
-    /// OAuth redirect URI registered at the hub (`JUPYTERHUB_OAUTH_CALLBACK_URL`); else
-    /// `<prefix>oauth_callback`. Its path must be that route.
-    pub oauth_callback_url: Option<String>,
-    /// The hub as browsers reach it, e.g. `https://hub.example.org/hub/`
-    /// (`JUPYTERHUB_PUBLIC_HUB_URL`; else `JUPYTERHUB_HOST` + `JUPYTERHUB_BASE_URL` + `hub/`).
-    pub public_hub_url: Option<String>,
-    /// File holding the hex key (≥ 32 bytes) signing our cookies; else the hex in
-    /// `LABLINK_GRADING_COOKIE_SECRET`. Replicas must share one. Without either, each process
-    /// draws a random key, so sessions end when it restarts.
-    pub cookie_secret_file: Option<PathBuf>,
-    /// Mark cookies `Secure`. Default: when the public hub URL is https or the request came
-    /// through a proxy saying `X-Forwarded-Proto: https`.
-    pub secure_cookies: Option<bool>,
-    /// Seconds a hub answer is trusted (default 30, at most 300; 0 asks the hub every time).
-    pub cache_seconds: Option<u64>,
-    /// Seconds a browser session lasts (default 8 hours).
-    pub session_seconds: Option<u64>,
-}
 
 pub const DEFAULT_CACHE_SECONDS: u64 = 30;
 pub const DEFAULT_SESSION_SECONDS: u64 = 8 * 3600;
@@ -109,7 +77,7 @@ impl Caller {
     }
 
     /// [`Caller::may_grade`] as a 403 for handlers: `caller.require_grader(course)?;`.
-    pub fn require_grader(&self, course: &crate::config::Course) -> Result<(), AuthError> {
+    pub fn require_grader(&self, course: &Course) -> Result<(), AuthError> {
         if self.may_grade(&course.instructor_group) {
             return Ok(());
         }
@@ -230,14 +198,6 @@ fn now() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
 }
 
-fn non_empty(value: Option<String>) -> Option<String> {
-    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
-}
-
-fn with_slash(url: String) -> String {
-    if url.ends_with('/') { url } else { format!("{url}/") }
-}
-
 impl HubAuth {
     /// From `config` (the `[grading.hub]` table, if any) and the process environment; `None` when
     /// no hub API URL is known. `prefix` is the service's, normalised (`/services/<name>/`).
@@ -253,40 +213,19 @@ impl HubAuth {
     ) -> anyhow::Result<Option<HubAuth>> {
         let default = HubConfig::default();
         let c = config.unwrap_or(&default);
-        let pick =
-            |field: &Option<String>, var: &str| non_empty(field.clone()).or_else(|| non_empty(env(var)));
-        let Some(api_url) = pick(&c.api_url, "JUPYTERHUB_API_URL") else {
+        let Some(HubEnv {
+            api_url,
+            api_token,
+            client_id,
+            callback_url,
+            access_scopes,
+            public_hub_url,
+            cookie_secret,
+        }) = c.with_env(prefix, env)?
+        else {
             return Ok(None);
         };
-        if !(api_url.starts_with("http://") || api_url.starts_with("https://")) {
-            bail!("hub api_url must be an http(s) URL");
-        }
-        let api_token = pick(&c.api_token, "JUPYTERHUB_API_TOKEN").context(
-            "the hub's API URL is known but not the service's API token (api_token or JUPYTERHUB_API_TOKEN)",
-        )?;
-        let service_name = pick(&c.service_name, "JUPYTERHUB_SERVICE_NAME");
-        let client_id = pick(&c.client_id, "JUPYTERHUB_CLIENT_ID")
-            .or_else(|| service_name.as_ref().map(|n| format!("service-{n}")))
-            .context("no OAuth client id: set client_id, JUPYTERHUB_CLIENT_ID or the service name")?;
-        let service_name = service_name.or_else(|| client_id.strip_prefix("service-").map(str::to_owned));
-        let access_scopes = match non_empty(env("JUPYTERHUB_OAUTH_ACCESS_SCOPES")) {
-            Some(json) => {
-                serde_json::from_str(&json).context("JUPYTERHUB_OAUTH_ACCESS_SCOPES is not a JSON list")?
-            }
-            None => service_name
-                .iter()
-                .flat_map(|n| ["access:services".to_owned(), format!("access:services!service={n}")])
-                .collect(),
-        };
-        let callback_url = pick(&c.oauth_callback_url, "JUPYTERHUB_OAUTH_CALLBACK_URL")
-            .unwrap_or_else(|| format!("{prefix}oauth_callback"));
-        let public_hub_url =
-            with_slash(pick(&c.public_hub_url, "JUPYTERHUB_PUBLIC_HUB_URL").unwrap_or_else(|| {
-                let host = non_empty(env("JUPYTERHUB_HOST")).unwrap_or_default();
-                let base = with_slash(non_empty(env("JUPYTERHUB_BASE_URL")).unwrap_or_else(|| "/".into()));
-                format!("{}{base}hub/", host.trim_end_matches('/'))
-            }));
-        let key = match (&c.cookie_secret_file, non_empty(env("LABLINK_GRADING_COOKIE_SECRET"))) {
+        let key = match (&c.cookie_secret_file, cookie_secret) {
             (Some(path), _) => {
                 let text = std::fs::read_to_string(path)
                     .with_context(|| format!("reading the cookie secret {}", path.display()))?;

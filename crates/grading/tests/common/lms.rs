@@ -7,7 +7,8 @@ use std::sync::Arc;
 use lablink_grading::auth::HubAuth;
 use lablink_grading::config::Platform;
 use lablink_grading::keys::SigningKey;
-use lablink_grading::routes::{AppState, router};
+use lablink_grading::router::router;
+use lablink_grading::state::AppState;
 use serde_json::Value;
 
 use super::{repo, venv};

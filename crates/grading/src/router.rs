@@ -1,35 +1,14 @@
 //! The service's HTTP routes, under its prefix (`/services/<name>/` behind JupyterHub).
 
-use std::sync::Arc;
-
-use axum::extract::{FromRef, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::json;
 
-use crate::auth::{self, HubAuth};
-use crate::keys::SigningKey;
-use crate::service::Service;
-
-/// The router's state; cheap to clone (every field is an `Arc`).
-#[derive(Clone)]
-pub struct AppState {
-    pub key: Arc<SigningKey>,
-    pub hub: Arc<HubAuth>,
-    /// The courses and their syncs; `None` serves only `/health`, `/jwks` and sign-in.
-    pub service: Option<Arc<Service>>,
-}
-
-pub type SharedState = AppState;
-
-/// Lets handlers take the `Caller` extractor.
-impl FromRef<AppState> for Arc<HubAuth> {
-    fn from_ref(state: &AppState) -> Self {
-        state.hub.clone()
-    }
-}
+use crate::state::SharedState;
+use crate::{api, auth};
 
 pub fn router(state: SharedState, prefix: &str) -> Router {
     let routes = Router::new()
@@ -39,7 +18,7 @@ pub fn router(state: SharedState, prefix: &str) -> Router {
         )
         .route("/jwks", get(jwks))
         .merge(auth::routes())
-        .merge(crate::api::routes())
+        .merge(api::routes())
         .with_state(state);
     match prefix.trim_end_matches('/') {
         "" => routes,
