@@ -1,6 +1,7 @@
 //! The lablink grading service: reads nbgrader's gradebook and pushes scores to the LMS.
 //!
 //! Modules, in dependency order (each uses only those above it):
+//! - [`error`]: the one error type (`ApiError`), answered as status + JSON in one place.
 //! - [`keys`]: the RSA key signing LTI client assertions, and its JWKS.
 //! - [`journal`]: the SQLite journal of sync jobs, so a stopped sync resumes.
 //! - [`gradebook`]: reads scores from nbgrader's gradebook.
@@ -16,6 +17,7 @@
 pub mod api;
 pub mod auth;
 pub mod config;
+pub mod error;
 pub mod gradebook;
 pub mod journal;
 pub mod keys;

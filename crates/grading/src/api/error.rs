@@ -1,45 +1,11 @@
-//! The API's error: `{"error": {"code", "message"}}` with the code's status.
+//! How the grade routes' failures map onto the service's error codes.
 
-use axum::Json;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use lablink_protocol::grading::{GradingErrorBody, GradingErrorCode, GradingErrorDetail};
+use lablink_protocol::grading::GradingErrorCode;
 
-use crate::auth::AuthError;
+pub use crate::error::{ApiError, ApiResult};
 use crate::gradebook::GradebookError;
 use crate::service::ServiceError;
 use crate::sync::SyncError;
-
-#[derive(Debug)]
-pub struct ApiError {
-    pub code: GradingErrorCode,
-    pub message: String,
-}
-
-impl ApiError {
-    pub fn new(code: GradingErrorCode, message: impl Into<String>) -> Self {
-        Self { code, message: message.into() }
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let status = StatusCode::from_u16(self.code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        if status.is_server_error() {
-            tracing::warn!(code = self.code.as_str(), message = %self.message, "request failed");
-        }
-        let body = GradingErrorBody {
-            error: GradingErrorDetail { code: self.code, message: self.message, login_url: None },
-        };
-        (status, Json(body)).into_response()
-    }
-}
-
-impl From<AuthError> for ApiError {
-    fn from(e: AuthError) -> Self {
-        Self::new(e.code, e.message)
-    }
-}
 
 impl From<GradebookError> for ApiError {
     fn from(e: GradebookError) -> Self {
@@ -80,5 +46,3 @@ impl From<ServiceError> for ApiError {
         Self::new(code, e.to_string())
     }
 }
-
-pub(super) type ApiResult<T> = Result<T, ApiError>;

@@ -10,7 +10,7 @@ use reqwest::StatusCode;
 use serde::Deserialize;
 use sha2::{Digest as _, Sha256};
 
-use super::{AuthError, Caller};
+use super::{ApiError, Caller};
 
 /// A small map whose entries live `ttl`.
 pub struct TtlCache<K, V> {
@@ -81,14 +81,14 @@ struct TokenReply {
     access_token: String,
 }
 
-fn unavailable(err: impl std::fmt::Display) -> AuthError {
+fn unavailable(err: impl std::fmt::Display) -> ApiError {
     tracing::warn!(error = %err, "JupyterHub API call failed");
-    AuthError::hub_unavailable()
+    ApiError::hub_unavailable()
 }
 
 impl HubApi {
     /// The user name a token belongs to (`GET {api}/user`).
-    pub async fn user_for_token(&self, token: &str) -> Result<String, AuthError> {
+    pub async fn user_for_token(&self, token: &str) -> Result<String, ApiError> {
         let key: [u8; 32] = Sha256::digest(token.as_bytes()).into();
         if let Some(name) = self.tokens.get(&key) {
             return Ok(name);
@@ -104,23 +104,23 @@ impl HubApi {
             s if s.is_success() => reply.json().await.map_err(unavailable)?,
             // The hub answers 403 (some versions 401) to a token it does not know or that expired.
             StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN | StatusCode::NOT_FOUND => {
-                return Err(AuthError::invalid_token());
+                return Err(ApiError::invalid_token());
             }
             s => return Err(unavailable(format_args!("GET /user answered {s}"))),
         };
         if who.kind.as_deref().is_some_and(|k| k != "user") {
             // A service's name is not a user's, yet could be spelled like one.
-            return Err(AuthError::not_a_user());
+            return Err(ApiError::not_a_user());
         }
         if !self.access_scopes.is_empty() && !who.scopes.iter().any(|s| self.access_scopes.contains(s)) {
-            return Err(AuthError::no_access(&self.access_scopes));
+            return Err(ApiError::no_access(&self.access_scopes));
         }
         self.tokens.insert(key, who.name.clone());
         Ok(who.name)
     }
 
     /// `GET {api}/users/{name}` with the service's own token.
-    async fn user_model(&self, name: &str) -> Result<reqwest::Response, AuthError> {
+    async fn user_model(&self, name: &str) -> Result<reqwest::Response, ApiError> {
         self.http
             .get(format!("{}/users/{}", self.api_url, escape(name)))
             .header(reqwest::header::AUTHORIZATION, format!("token {}", self.api_token))
@@ -131,7 +131,7 @@ impl HubApi {
 
     /// Admin flag and groups of a user, read with the service's own token
     /// (`GET {api}/users/{name}`, needing `read:users:name` and `read:users:groups`).
-    pub async fn lookup(&self, name: &str) -> Result<Caller, AuthError> {
+    pub async fn lookup(&self, name: &str) -> Result<Caller, ApiError> {
         if let Some(caller) = self.users.get(&name.to_owned()) {
             return Ok(caller);
         }
@@ -139,12 +139,12 @@ impl HubApi {
         let model: UserModel = match reply.status() {
             s if s.is_success() => reply.json().await.map_err(unavailable)?,
             // Gone since the token or session was made.
-            StatusCode::NOT_FOUND => return Err(AuthError::signed_out()),
-            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => return Err(AuthError::hub_misconfigured()),
+            StatusCode::NOT_FOUND => return Err(ApiError::signed_out()),
+            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => return Err(ApiError::hub_misconfigured()),
             s => return Err(unavailable(format_args!("GET /users/… answered {s}"))),
         };
         let (Some(admin), Some(groups)) = (model.admin, model.groups) else {
-            return Err(AuthError::hub_misconfigured());
+            return Err(ApiError::hub_misconfigured());
         };
         let caller = Caller { name: model.name, admin, groups };
         self.users.insert(name.to_owned(), caller.clone());
@@ -153,7 +153,7 @@ impl HubApi {
 
     /// The user's stored `auth_state` (e.g. the claims of their last LTI launch), read with the
     /// service's token (needs `admin:auth_state`); never cached, as a new launch replaces it.
-    pub async fn auth_state(&self, name: &str) -> Result<Option<serde_json::Value>, AuthError> {
+    pub async fn auth_state(&self, name: &str) -> Result<Option<serde_json::Value>, ApiError> {
         let reply = self.user_model(name).await?;
         if reply.status() == StatusCode::NOT_FOUND {
             return Ok(None);
@@ -166,7 +166,7 @@ impl HubApi {
     }
 
     /// The last step of the OAuth flow: the code (and PKCE verifier) for an access token.
-    pub async fn token_for_code(&self, code: &str, verifier: &str) -> Result<String, AuthError> {
+    pub async fn token_for_code(&self, code: &str, verifier: &str) -> Result<String, ApiError> {
         let form = [
             ("client_id", self.client_id.as_str()),
             ("client_secret", self.api_token.as_str()),
@@ -186,7 +186,7 @@ impl HubApi {
             s if s.is_success() => Ok(reply.json::<TokenReply>().await.map_err(unavailable)?.access_token),
             s if s.is_client_error() => {
                 tracing::warn!(status = %s, "the hub refused the OAuth code");
-                Err(AuthError::oauth_failed())
+                Err(ApiError::oauth_failed())
             }
             s => Err(unavailable(format_args!("POST /oauth2/token answered {s}"))),
         }

@@ -30,17 +30,17 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, bail};
-use axum::Json;
 use axum::extract::{FromRef, FromRequestParts, OriginalUri};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::http::{HeaderMap, Method, header};
 use axum::response::{AppendHeaders, IntoResponse, Redirect, Response};
 use serde::Serialize;
 
 use crate::config::{Course, HubConfig, HubEnv};
+pub use crate::error::ApiError;
 use cookie::{CookieKey, OauthState, SESSION_COOKIE, STATE_COOKIE};
 use hub::{HubApi, TtlCache};
-use lablink_protocol::grading::{GradingErrorBody, GradingErrorCode, GradingErrorDetail};
+use lablink_protocol::grading::GradingErrorCode;
 pub use routes::routes;
 
 pub const DEFAULT_CACHE_SECONDS: u64 = 30;
@@ -77,11 +77,11 @@ impl Caller {
     }
 
     /// [`Caller::may_grade`] as a 403 for handlers: `caller.require_grader(course)?;`.
-    pub fn require_grader(&self, course: &Course) -> Result<(), AuthError> {
+    pub fn require_grader(&self, course: &Course) -> Result<(), ApiError> {
         if self.may_grade(&course.instructor_group) {
             return Ok(());
         }
-        Err(AuthError::new(
+        Err(ApiError::new(
             GradingErrorCode::NotInstructor,
             format!(
                 "You are signed in as {:?}, who is not in the group {:?} of the instructors of course {:?}: \
@@ -92,50 +92,35 @@ impl Caller {
     }
 }
 
-/// A refusal, answered as `{"error": {"code", "message"}}` with its status.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AuthError {
-    pub code: GradingErrorCode,
-    pub message: String,
-    /// Given with `signed_out`, so a client knows where to send the user.
-    pub login_url: Option<String>,
-}
-
-impl AuthError {
-    pub fn new(code: GradingErrorCode, message: impl Into<String>) -> Self {
-        Self { code, message: message.into(), login_url: None }
-    }
-
-    pub fn status(&self) -> StatusCode {
-        StatusCode::from_u16(self.code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
-    }
+/// The refusals of sign-in and authorisation (the type is the service's one error).
+impl ApiError {
     fn signed_out() -> Self {
-        AuthError::new(
+        ApiError::new(
             GradingErrorCode::SignedOut,
             "You are not signed in (or your session has ended): sign in through JupyterHub, \
              or send a JupyterHub API token as `Authorization: token <token>`.",
         )
     }
     fn invalid_token() -> Self {
-        AuthError::new(
+        ApiError::new(
             GradingErrorCode::InvalidToken,
             "JupyterHub does not accept this token: it is unknown, revoked or expired.",
         )
     }
     fn malformed_authorization() -> Self {
-        AuthError::new(
+        ApiError::new(
             GradingErrorCode::InvalidToken,
             "The Authorization header must be `token <token>` or `Bearer <token>` with a JupyterHub API token.",
         )
     }
     fn not_a_user() -> Self {
-        AuthError::new(
+        ApiError::new(
             GradingErrorCode::NotAUser,
             "This token belongs to a JupyterHub service, not a user: use a user's token.",
         )
     }
     fn no_access(scopes: &[String]) -> Self {
-        AuthError::new(
+        ApiError::new(
             GradingErrorCode::NoAccess,
             format!(
                 "This token does not grant access to the grading service: it needs one of the scopes {}.",
@@ -144,53 +129,37 @@ impl AuthError {
         )
     }
     fn csrf() -> Self {
-        AuthError::new(
+        ApiError::new(
             GradingErrorCode::CrossSiteRequest,
             "This request may come from another site: send it from the grading panel, \
              or add the header `X-Lablink-Request: 1`.",
         )
     }
     fn hub_not_configured() -> Self {
-        AuthError::new(
+        ApiError::new(
             GradingErrorCode::HubNotConfigured,
             "This grading service has no JupyterHub to check who you are: run it as a JupyterHub \
              service or set [grading.hub] in its configuration.",
         )
     }
     fn hub_unavailable() -> Self {
-        AuthError::new(
+        ApiError::new(
             GradingErrorCode::HubUnavailable,
             "JupyterHub did not answer as expected, so who you are could not be checked: try again shortly.",
         )
     }
     fn hub_misconfigured() -> Self {
-        AuthError::new(
+        ApiError::new(
             GradingErrorCode::HubMisconfigured,
             "The grading service may not read users' groups at JupyterHub: give it a role with the \
              scopes read:users:name and read:users:groups.",
         )
     }
     fn oauth_failed() -> Self {
-        AuthError::new(
+        ApiError::new(
             GradingErrorCode::OauthFailed,
             "JupyterHub refused to complete the sign-in (the code is invalid or was used already): sign in again.",
         )
-    }
-}
-
-impl IntoResponse for AuthError {
-    fn into_response(self) -> Response {
-        let status = self.status();
-        let body = GradingErrorBody {
-            error: GradingErrorDetail { code: self.code, message: self.message, login_url: self.login_url },
-        };
-        let mut response = (status, Json(body)).into_response();
-        if status == StatusCode::UNAUTHORIZED {
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("token"));
-        }
-        response
     }
 }
 
@@ -285,34 +254,34 @@ impl HubAuth {
         &self.prefix
     }
 
-    fn api(&self) -> Result<&HubApi, AuthError> {
-        self.api.as_ref().ok_or_else(AuthError::hub_not_configured)
+    fn api(&self) -> Result<&HubApi, ApiError> {
+        self.api.as_ref().ok_or_else(ApiError::hub_not_configured)
     }
 
     /// The caller of a request, from its token or session cookie only.
-    pub async fn caller(&self, parts: &Parts) -> Result<Caller, AuthError> {
+    pub async fn caller(&self, parts: &Parts) -> Result<Caller, ApiError> {
         let api = self.api()?;
         let headers = &parts.headers;
         if let Some(value) = headers.get(header::AUTHORIZATION) {
             let token =
-                bearer(value.to_str().unwrap_or_default()).ok_or_else(AuthError::malformed_authorization)?;
+                bearer(value.to_str().unwrap_or_default()).ok_or_else(ApiError::malformed_authorization)?;
             let name = api.user_for_token(token).await?;
             return api.lookup(&name).await;
         }
         let name = self.session_user(headers).ok_or_else(|| self.signed_out())?;
         if !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS) && !csrf_ok(headers) {
-            return Err(AuthError::csrf());
+            return Err(ApiError::csrf());
         }
         api.lookup(&name).await
     }
 
     /// The caller of an API token (what `Authorization: token …` resolves to).
     /// A user's stored `auth_state` (their last LTI launch, with jupyterhub-ltiauthenticator).
-    pub async fn auth_state(&self, name: &str) -> Result<Option<serde_json::Value>, AuthError> {
+    pub async fn auth_state(&self, name: &str) -> Result<Option<serde_json::Value>, ApiError> {
         self.api()?.auth_state(name).await
     }
 
-    pub async fn caller_for_token(&self, token: &str) -> Result<Caller, AuthError> {
+    pub async fn caller_for_token(&self, token: &str) -> Result<Caller, ApiError> {
         let api = self.api()?;
         let name = api.user_for_token(token).await?;
         api.lookup(&name).await
@@ -327,8 +296,8 @@ impl HubAuth {
             .and_then(|value| self.key.open_session(value, now()))
     }
 
-    fn signed_out(&self) -> AuthError {
-        AuthError { login_url: Some(format!("{}login", self.prefix)), ..AuthError::signed_out() }
+    fn signed_out(&self) -> ApiError {
+        ApiError { login_url: Some(format!("{}login", self.prefix)), ..ApiError::signed_out() }
     }
 
     fn secure(&self, headers: &HeaderMap) -> bool {
@@ -361,7 +330,7 @@ impl HubAuth {
     /// Sends a browser to the hub's authorize page, with a fresh state bound to it by a cookie.
     fn sign_in(&self, next: Option<&str>, headers: &HeaderMap) -> Response {
         let Some(api) = &self.api else {
-            return AuthError::hub_not_configured().into_response();
+            return ApiError::hub_not_configured().into_response();
         };
         let state = OauthState {
             state: cookie::random_text(32),

@@ -14,7 +14,7 @@ use serde_json::json;
 use super::cookie::{self, SESSION_COOKIE, STATE_COOKIE};
 use lablink_protocol::grading::GradingErrorCode;
 
-use super::{AuthError, Caller, HubAuth, now, prefers_html};
+use super::{ApiError, Caller, HubAuth, now, prefers_html};
 
 /// Routes to merge into the service's router (paths relative to its prefix).
 pub fn routes<S>() -> Router<S>
@@ -50,17 +50,17 @@ async fn callback(
     State(hub): State<Arc<HubAuth>>,
     Query(q): Query<CallbackQuery>,
     headers: HeaderMap,
-) -> Result<Response, AuthError> {
+) -> Result<Response, ApiError> {
     let api = hub.api()?;
     if let Some(error) = q.error {
         tracing::info!(%error, "the hub did not authorize the sign-in");
-        return Err(AuthError::new(
+        return Err(ApiError::new(
             GradingErrorCode::OauthDenied,
             "JupyterHub did not let you sign in to the grading service.",
         ));
     }
     let bad_state = || {
-        AuthError::new(
+        ApiError::new(
             GradingErrorCode::BadOauthState,
             format!(
                 "This sign-in was not started by this browser, or took over ten minutes: start again at {}login.",
