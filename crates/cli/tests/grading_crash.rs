@@ -41,6 +41,13 @@ fn journal_outcomes(path: &std::path::Path) -> (Vec<(String, bool)>, BTreeMap<St
     (jobs, rows)
 }
 
+/// `lablink grading --config <config>`, to run as the service or with a subcommand added.
+fn grading(config: &std::path::Path) -> Command {
+    let mut command = Command::new(BIN);
+    command.args(["grading", "--config"]).arg(config);
+    command
+}
+
 async fn wait_for(what: &str, timeout: Duration, mut done: impl AsyncFnMut() -> bool) {
     let start = Instant::now();
     while !done().await {
@@ -81,9 +88,7 @@ async fn a_sync_killed_mid_way_resumes_and_lands_every_score_exactly_once() {
     let top = format!("listen = \"127.0.0.1:0\"\njournal = {journal:?}\nmax_concurrency = 4\n");
     std::fs::write(&config, top + &lms.config_toml("platforms") + &course).unwrap();
 
-    let mut sync = Command::new(BIN)
-        .args(["grading", "--config"])
-        .arg(&config)
+    let mut sync = grading(&config)
         .args(["sync", "--course", "big-course", "--assignment", "big"])
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
@@ -104,13 +109,7 @@ async fn a_sync_killed_mid_way_resumes_and_lands_every_score_exactly_once() {
     assert!(rows.values().any(|o| o == "sending" || o == "pending"), "{rows:?}");
 
     // The service starts again and finds the job.
-    let mut service = Command::new(BIN)
-        .args(["grading", "--config"])
-        .arg(&config)
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
+    let mut service = grading(&config).stdout(Stdio::null()).stderr(Stdio::inherit()).spawn().unwrap();
     wait_for("the resumed job to finish", Duration::from_secs(60), async || {
         journal_outcomes(&journal).0.iter().all(|(_, finished)| *finished)
     })
@@ -199,12 +198,7 @@ async fn a_cli_sync_of_an_assignment_with_an_unfinished_job_is_refused() {
     // Without the claim, this sync of nbgrader's ps1 would run (and journal a second job).
     let config =
         unfinished_jobs(dir.path(), &lms, gradebook.to_str().unwrap(), "ps1", &["left-by-a-kill"]).await;
-    let out = Command::new(BIN)
-        .args(["grading", "--config"])
-        .arg(&config)
-        .args(["sync", "--course", "c", "--assignment", "ps1"])
-        .output()
-        .unwrap();
+    let out = grading(&config).args(["sync", "--course", "c", "--assignment", "ps1"]).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "the second sync ran: {}", String::from_utf8_lossy(&out.stdout));
     assert!(
@@ -223,13 +217,7 @@ async fn the_service_starts_with_two_unfinished_jobs_of_one_assignment() {
     let gradebook = dir.path().join("gradebook.db");
     let config =
         unfinished_jobs(dir.path(), &lms, gradebook.to_str().unwrap(), "hw1", &["older", "newer"]).await;
-    let mut service = Command::new(BIN)
-        .args(["grading", "--config"])
-        .arg(&config)
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
+    let mut service = grading(&config).stdout(Stdio::null()).stderr(Stdio::inherit()).spawn().unwrap();
     let journal = dir.path().join("journal.sqlite");
     let start = Instant::now();
     while !journal_outcomes(&journal).0.iter().all(|(_, finished)| *finished) {
