@@ -10,7 +10,8 @@ use reqwest::StatusCode;
 use serde::Deserialize;
 use sha2::{Digest as _, Sha256};
 
-use super::{ApiError, Caller};
+use super::caller::Caller;
+use crate::error::ApiError;
 
 /// A small map whose entries live `ttl`.
 pub struct TtlCache<K, V> {
@@ -195,7 +196,7 @@ impl HubApi {
 
 /// Percent-encodes all but RFC 3986's unreserved characters (a path segment or a query value).
 pub fn escape(text: &str) -> String {
-    crate::lti::lti11::encode(text)
+    crate::lti::lti11::oauth::encode(text)
 }
 
 #[cfg(test)]

@@ -11,10 +11,13 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::cookie::{self, SESSION_COOKIE, STATE_COOKIE};
 use lablink_protocol::grading::GradingErrorCode;
 
-use super::{ApiError, Caller, HubAuth, now, prefers_html};
+use super::caller::Caller;
+use super::cookie::{self, SESSION_COOKIE, STATE_COOKIE};
+use super::extract::prefers_html;
+use super::hub_auth::{HubAuth, now};
+use crate::error::ApiError;
 
 /// Routes to merge into the service's router (paths relative to its prefix).
 pub fn routes<S>() -> Router<S>
