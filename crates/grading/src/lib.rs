@@ -6,9 +6,13 @@
 //! - [`journal`]: the SQLite journal of sync jobs, so a stopped sync resumes.
 //! - [`gradebook`]: reads scores from nbgrader's gradebook.
 //! - [`config`]: the TOML configuration, with the hub's `JUPYTERHUB_*` fallback.
-//! - [`lti`]: the LMS side: tokens, Assignment and Grade Services, LTI 1.1 outcomes.
-//! - [`auth`]: who is calling, checked with JupyterHub; sign-in routes.
-//! - [`sync`]: matches the roster and sends the scores of one assignment.
+//! - [`lti`]: the LMS side: tokens, Assignment and Grade Services, LTI 1.1 outcomes
+//!   (`lti11/`: `oauth.rs` signing, `pox.rs` messages, `outcomes.rs` the client).
+//! - [`auth`]: who is calling, checked with JupyterHub (`caller.rs` the caller and who may
+//!   grade, `csrf.rs`, `error.rs` its refusals, `hub_auth.rs` the check, `extract.rs` the
+//!   handlers' extractor); sign-in routes (`routes.rs`).
+//! - [`sync`]: one assignment's scores to the LMS: `syncer.rs` (plan, run), `ags.rs` (LTI 1.3),
+//!   `lti11.rs` (LTI 1.1), `roster.rs` (which LMS user a student is).
 //! - [`service`]: the configured courses, their syncs and launches.
 //! - [`state`]: the router's state.
 //! - [`api`]: the JSON API handlers under `api/`.
