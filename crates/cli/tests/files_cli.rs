@@ -5,15 +5,12 @@ use std::io::Read;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use lablink_fileserver::legacy::signature::{md5_b64, sign};
+use lablink_testkit::env::free_port;
+use lablink_testkit::signers::legacy_params;
 
 const BIN: &str = env!("CARGO_BIN_EXE_lablink");
 const V2_SECRET: &str = "v2-secret-that-must-not-leak";
 const LEGACY_SECRET: &str = "legacy-secret-that-must-not-leak";
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
 
 #[test]
 fn help_documents_the_configuration() {
@@ -132,22 +129,14 @@ fn serves_from_env_config_and_logs_no_secrets() {
 
     // A legacy call, and one with a wrong signature.
     let payload = r#"{"user":{"id":"alice","primary_email":"a@x","auth_method":"test"},"path":"work"}"#;
-    let ts =
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs().to_string();
-    let md5 = md5_b64(payload);
-    let key = sign(LEGACY_SECRET, "moodle", &ts, &md5);
-    for k in [key.clone(), "AAAA".to_owned()] {
-        let resp = client
-            .get(format!("{base}/ls"))
-            .query(&[
-                ("user", "moodle"),
-                ("timestamp", &ts),
-                ("payload", payload),
-                ("md5_payload", &md5),
-                ("key", &k),
-            ])
-            .send()
-            .unwrap();
+    let signed = legacy_params("moodle", payload, lablink_testkit::signers::now(), LEGACY_SECRET);
+    let param = |name: &str| signed.iter().find(|(k, _)| k == name).unwrap().1.clone();
+    let (md5, key) = (param("md5_payload"), param("key"));
+    let mut forged = signed.clone();
+    forged.retain(|(k, _)| k != "key");
+    forged.push(("key".into(), "AAAA".into()));
+    for params in [&signed, &forged] {
+        let resp = client.get(format!("{base}/ls")).query(params).send().unwrap();
         assert_eq!(resp.status(), 200);
     }
 

@@ -3,13 +3,13 @@
 //! Real parts: the `lablink` binary, a gradebook made by nbgrader, the LTI 1.3 test platform
 //! (`tests/grading/lti_platform.py`), which slows each score down so the kill lands mid-sync.
 
-#[path = "../../grading/tests/common/mod.rs"]
-mod common;
-
 use std::collections::BTreeMap;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use lablink_testkit::env::repo;
+use lablink_testkit::lms::{self, Lms};
+use lablink_testkit::python::{nbgrader_course, python};
 use serde_json::{Value, json};
 
 const BIN: &str = env!("CARGO_BIN_EXE_lablink");
@@ -17,7 +17,7 @@ const STUDENTS: usize = 40;
 const LEARNER: &str = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner";
 
 /// Accepted (2xx) score POSTs per LMS user, and how many the LMS refused with 409.
-async fn accepted(lms: &common::lms::Lms) -> (BTreeMap<String, usize>, usize) {
+async fn accepted(lms: &Lms) -> (BTreeMap<String, usize>, usize) {
     let log = lms.control("GET", "/_test/scores", None).await;
     let (mut ok, mut conflicts) = (BTreeMap::new(), 0);
     for entry in log["log"].as_array().unwrap() {
@@ -60,13 +60,13 @@ async fn wait_for(what: &str, timeout: Duration, mut done: impl AsyncFnMut() -> 
 async fn a_sync_killed_mid_way_resumes_and_lands_every_score_exactly_once() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("gradebook.db");
-    common::python(&[
-        common::repo().join("tests/grading/nbgrader_many.py").to_str().unwrap(),
+    python(&[
+        repo().join("tests/grading/nbgrader_many.py").to_str().unwrap(),
         db.to_str().unwrap(),
         &STUDENTS.to_string(),
     ]);
     // The platform and the service share one key file: the test's router serves its /jwks.
-    let lms = common::lms::start().await;
+    let lms = lms::start().await;
     let members: Vec<Value> =
         (0..STUDENTS).map(|i| json!({"user_id": format!("lms-s{i:04}"), "roles": [LEARNER]})).collect();
     lms.control("POST", "/_test/members", Some(json!({"ctx": "42", "members": members}))).await;
@@ -139,7 +139,7 @@ async fn a_sync_killed_mid_way_resumes_and_lands_every_score_exactly_once() {
 /// them before it claimed the assignment; and the config of a service using it.
 async fn unfinished_jobs(
     dir: &std::path::Path,
-    lms: &common::lms::Lms,
+    lms: &Lms,
     gradebook: &str,
     assignment: &str,
     jobs: &[&str],
@@ -193,8 +193,8 @@ async fn unfinished_jobs(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cli_sync_of_an_assignment_with_an_unfinished_job_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let (gradebook, _) = common::nbgrader_course(dir.path());
-    let lms = common::lms::start().await;
+    let (gradebook, _) = nbgrader_course(dir.path());
+    let lms = lms::start().await;
     // Without the claim, this sync of nbgrader's ps1 would run (and journal a second job).
     let config =
         unfinished_jobs(dir.path(), &lms, gradebook.to_str().unwrap(), "ps1", &["left-by-a-kill"]).await;
@@ -213,7 +213,7 @@ async fn a_cli_sync_of_an_assignment_with_an_unfinished_job_is_refused() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_service_starts_with_two_unfinished_jobs_of_one_assignment() {
     let dir = tempfile::tempdir().unwrap();
-    let lms = common::lms::start().await;
+    let lms = lms::start().await;
     let gradebook = dir.path().join("gradebook.db");
     let config =
         unfinished_jobs(dir.path(), &lms, gradebook.to_str().unwrap(), "hw1", &["older", "newer"]).await;

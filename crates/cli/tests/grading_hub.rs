@@ -1,15 +1,17 @@
 //! The grading service as a JupyterHub service, against a real hub: who the service thinks is
 //! calling, by API token and by the browser's OAuth sign-in, and what cannot fool it.
 
-mod hub;
-
 use std::time::{Duration, Instant};
 
-use hub::{ADMIN, GROUP, Hub, HubSetup, PASSWORD, STUDENT, TEACHER, answer, with_token as token};
+use lablink_testkit::hub::{
+    ADMIN, GROUP, Hub, HubSetup, PASSWORD, STUDENT, TEACHER, answer, with_token as token,
+};
 use reqwest::StatusCode;
 use reqwest::blocking::Client;
 use serde_json::{Value, json};
 
+/// The binary the hub runs as its grading service.
+const BIN: &str = env!("CARGO_BIN_EXE_lablink");
 const BROWSER_ACCEPT: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
 
 fn error_code(body: &Value) -> &str {
@@ -18,7 +20,7 @@ fn error_code(body: &Value) -> &str {
 
 #[test]
 fn tokens_name_the_caller_and_nothing_else_does() {
-    let hub = Hub::start();
+    let hub = Hub::start(BIN);
     let client = hub.client();
     let me = hub.url("api/me");
 
@@ -91,7 +93,7 @@ fn expired_tokens_are_refused() {
         grading_toml: format!("{}\n[grading.hub]\ncache_seconds = 1\n", HubSetup::default().grading_toml),
         ..HubSetup::default()
     };
-    let hub = Hub::start_with(setup);
+    let hub = Hub::start_with(BIN, setup);
     let client = hub.client();
     let minted = Instant::now();
     let short = hub.token_expiring(STUDENT, 3);
@@ -112,7 +114,7 @@ fn form_value(html: &str, field: &str) -> String {
 
 #[test]
 fn browsers_sign_in_through_hub_oauth_and_keep_a_signed_cookie() {
-    let hub = Hub::start();
+    let hub = Hub::start(BIN);
     let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
     let browser =
         Client::builder().cookie_provider(jar.clone()).timeout(Duration::from_secs(30)).build().unwrap();

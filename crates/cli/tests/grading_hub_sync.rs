@@ -3,17 +3,19 @@
 //! progress as server-sent events) and export; a student is refused everywhere; a body that
 //! tries to name the user is refused.
 
-#[path = "../../grading/tests/common/mod.rs"]
-mod common;
-mod hub;
-
 use std::collections::BTreeMap;
 
-use hub::{ADMIN, GROUP, Hub, HubSetup, STUDENT, TEACHER, answer, with_token as token};
+use lablink_testkit::hub::{
+    self, ADMIN, GROUP, Hub, HubSetup, STUDENT, TEACHER, answer, with_token as token,
+};
+use lablink_testkit::lms::{self, Lms};
+use lablink_testkit::python::nbgrader_course;
 use reqwest::StatusCode;
 use reqwest::blocking::Client;
 use serde_json::{Value, json};
 
+/// The binary the hub runs as its grading service.
+const BIN: &str = env!("CARGO_BIN_EXE_lablink");
 const LEARNER: &str = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner";
 
 fn get(client: &Client, hub: &Hub, who: &str, path: &str) -> (StatusCode, Value) {
@@ -29,18 +31,18 @@ fn post(client: &Client, hub: &Hub, who: &str, path: &str, body: &str) -> (Statu
 /// whose course 42 has these learners.
 fn course_and_lms(
     learners: &[&str],
-) -> (tempfile::TempDir, std::path::PathBuf, tokio::runtime::Runtime, common::lms::Lms) {
+) -> (tempfile::TempDir, std::path::PathBuf, tokio::runtime::Runtime, Lms) {
     let dir = tempfile::tempdir().unwrap();
-    let (gradebook, _) = common::nbgrader_course(dir.path());
+    let (gradebook, _) = nbgrader_course(dir.path());
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let lms = rt.block_on(common::lms::start());
+    let lms = rt.block_on(lms::start());
     let members: Vec<Value> = learners.iter().map(|id| json!({"user_id": id, "roles": [LEARNER]})).collect();
     rt.block_on(lms.control("POST", "/_test/members", Some(json!({"ctx": "42", "members": members}))));
     (dir, gradebook, rt, lms)
 }
 
 /// The service's config: the test platform and course `intro-python` on it, plus `course`.
-fn config(lms: &common::lms::Lms, gradebook: &std::path::Path, course: &str) -> String {
+fn config(lms: &Lms, gradebook: &std::path::Path, course: &str) -> String {
     format!(
         "journal = \"{{dir}}/journal.sqlite\"\n{platform}[[grading.courses]]\nid = \"intro-python\"\n\
          gradebook = {gradebook:?}\ninstructor_group = \"{GROUP}\"\nplatform = \"test\"\n{course}",
@@ -81,7 +83,7 @@ fn instructors_preview_sync_and_export_through_the_hub_and_students_are_refused(
             lms.course("context_memberships_url")
         ),
     );
-    let hub = Hub::start_with(HubSetup { grading_toml, ..HubSetup::default() });
+    let hub = Hub::start_with(BIN, HubSetup { grading_toml, ..HubSetup::default() });
     let client = hub.client();
     let (teacher, student, admin) = (hub.token(TEACHER), hub.token(STUDENT), hub.token(ADMIN));
 
@@ -255,7 +257,7 @@ c.CryptKeeper.keys = [os.urandom(32)]
     );
     let mut setup = HubSetup { grading_toml, hub_config, ..HubSetup::default() };
     setup.service_scopes.push("admin:auth_state".into());
-    let hub = Hub::start_with(setup);
+    let hub = Hub::start_with(BIN, setup);
     let client = hub.client();
     let preview = "api/courses/intro-python/assignments/ps1/preview";
 

@@ -1,19 +1,18 @@
 //! The noto-legacy protocol end to end: envelope bytes, the five routes, every refusal code,
 //! confinement (`..`, symlinks, user ids) and the upload limits.
 
-mod common;
-
 use std::collections::HashMap;
 use std::path::Path;
 use std::time::{Duration, UNIX_EPOCH};
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use common::{
+use lablink_fileserver::config::{HomeNaming, LegacyTimes};
+use lablink_testkit::files;
+use lablink_testkit::files::{
     BOB_SECRET, LEGACY_SECRET, LEGACY_USER, LegacyReply, Server, leftovers, legacy_params, make_zip, now,
     read_zip, symlink, user_payload,
 };
-use lablink_fileserver::config::{HomeNaming, LegacyTimes};
 use serde_json::json;
 
 /// 2020-11-25 13:22:30 UTC.
@@ -217,7 +216,7 @@ fn make_proj(server: &Server) {
 
 #[tokio::test]
 async fn healthz_and_root() {
-    let server = common::start().await;
+    let server = files::start().await;
     let resp = server.client.get(server.url("/healthz")).send().await.unwrap();
     assert_eq!(resp.status().as_u16(), 200);
     assert_eq!(resp.text().await.unwrap(), "OK");
@@ -236,7 +235,7 @@ async fn healthz_and_root() {
 
 #[tokio::test]
 async fn envelope_bytes_are_the_original_servers() {
-    let server = common::start().await;
+    let server = files::start().await;
     let home = server.home("alice");
     write_at(&home.join("caf\u{e9}.txt"), b"x", T1);
     write_at(&home.join("\u{1F600}.txt"), b"y", T2);
@@ -281,7 +280,7 @@ async fn envelope_bytes_are_the_original_servers() {
 
 #[tokio::test]
 async fn ls_lists_one_level_folders_first_then_names() {
-    let server = common::start().await;
+    let server = files::start().await;
     let home = server.home("alice");
     for f in ["b.txt", "B.txt", "a.txt"] {
         write_at(&home.join(f), f.as_bytes(), T1);
@@ -328,7 +327,7 @@ async fn ls_lists_one_level_folders_first_then_names() {
 
 #[tokio::test]
 async fn ls_of_a_missing_folder_is_404() {
-    let server = common::start().await;
+    let server = files::start().await;
     write(&server.home("alice/file.txt"), b"f");
     for path in ["/nope", "nope/deeper", "./nope"] {
         let r = ls(&server, "alice", path).await;
@@ -345,7 +344,7 @@ async fn ls_of_a_missing_folder_is_404() {
 
 #[tokio::test]
 async fn lof_lists_recursively_with_exact_shape() {
-    let server = common::start().await;
+    let server = files::start().await;
     make_proj(&server);
     write(&server.home("alice/proj/.secret"), b"hidden");
     mkdir(&server.home("alice/proj/.git/objects"));
@@ -380,7 +379,7 @@ async fn lof_lists_recursively_with_exact_shape() {
 
 #[tokio::test]
 async fn lof_max_depth_gives_null_children_beyond() {
-    let server = common::start().await;
+    let server = files::start().await;
     make_proj(&server);
     let f = |name: &str, t: &str| json!({"name": name, "type": "file", "last-modification": t});
 
@@ -422,7 +421,7 @@ async fn lof_max_depth_gives_null_children_beyond() {
     assert!(!r.payload_text.contains("null"), "{}", r.payload_text);
 
     // Without max_depth the configured default applies.
-    let server = common::start_with(|cfg| cfg.limits.lof_max_depth = 0).await;
+    let server = files::start_with(|cfg| cfg.limits.lof_max_depth = 0).await;
     make_proj(&server);
     let r = lof(&server, "alice", "/proj", None).await;
     assert_ok(&r, "configured default 0");
@@ -431,7 +430,7 @@ async fn lof_max_depth_gives_null_children_beyond() {
 
 #[tokio::test]
 async fn lod_lists_folders_only_from_the_home() {
-    let server = common::start().await;
+    let server = files::start().await;
     let home = server.home("alice");
     mkdir(&home.join("b/inner/deepest"));
     mkdir(&home.join("a"));
@@ -466,7 +465,7 @@ async fn lod_lists_folders_only_from_the_home() {
 
 #[tokio::test]
 async fn zfs_zips_the_folder() {
-    let server = common::start().await;
+    let server = files::start().await;
     make_proj(&server);
     let big = noise(300_000);
     write(&server.home("alice/proj/data/big.bin"), &big);
@@ -513,7 +512,7 @@ async fn zfs_zips_the_folder() {
 
 #[tokio::test]
 async fn uzu_unpacks_and_renames_with_dash_v() {
-    let server = common::start().await;
+    let server = files::start().await;
     let first = make_zip(&[("readme.txt", b"first"), ("src/", b""), ("src/main.py", b"print(1)\n")]);
     let r = uzu(&server, "alice", "proj", first).await;
     assert_ok(&r, "uzu proj");
@@ -575,7 +574,7 @@ async fn uzu_unpacks_and_renames_with_dash_v() {
 
 #[tokio::test]
 async fn each_missing_parameter_is_code_100() {
-    let server = common::start().await;
+    let server = files::start().await;
     write(&server.home("alice/a.txt"), b"a");
     let payload = user_payload("alice", &[("path", json!("/"))]);
     let good = server.legacy_query(&payload, now(), LEGACY_SECRET);
@@ -595,7 +594,7 @@ async fn each_missing_parameter_is_code_100() {
 
 #[tokio::test]
 async fn each_auth_refusal_has_its_code() {
-    let server = common::start().await;
+    let server = files::start().await;
     write(&server.home("alice/a.txt"), b"a");
     let payload = user_payload("alice", &[("path", json!("/"))]);
 
@@ -672,7 +671,7 @@ fn other_payload() -> String {
 
 #[tokio::test]
 async fn bad_payloads_are_refused() {
-    let server = common::start().await;
+    let server = files::start().await;
     for (what, payload) in [
         ("not JSON", "this is not json".to_owned()),
         ("no user", r#"{"path":"\/"}"#.to_owned()),
@@ -688,7 +687,7 @@ async fn bad_payloads_are_refused() {
 
 #[tokio::test]
 async fn a_refused_uzu_writes_nothing() {
-    let server = common::start().await;
+    let server = files::start().await;
     let zip = make_zip(&[("a.txt", b"a"), ("d/b.txt", b"b")]);
     let payload = user_payload("alice", &[("destination", json!("up"))]);
 
@@ -737,7 +736,7 @@ const ESCAPES: [&str; 8] = [
 
 #[tokio::test]
 async fn dot_dot_never_leaves_the_home() {
-    let server = common::start().await;
+    let server = files::start().await;
     write(&server.home("alice/work/w.txt"), b"w");
     mkdir(&server.home("alice/a"));
 
@@ -785,7 +784,7 @@ async fn dot_dot_never_leaves_the_home() {
 
 #[tokio::test]
 async fn symlinks_out_of_the_home_are_never_followed() {
-    let server = common::start().await;
+    let server = files::start().await;
     let home = server.home("alice");
     write_at(&home.join("mine.txt"), b"mine", T1);
     write(&home.join("docs/note.txt"), b"note");
@@ -868,7 +867,7 @@ async fn symlinks_out_of_the_home_are_never_followed() {
 
 #[tokio::test]
 async fn user_ids_cannot_name_another_home() {
-    let server = common::start().await;
+    let server = files::start().await;
     write(&server.home("alice/a.txt"), b"a");
     for id in
         ["../bob", "bob/../alice", "alice/../bob", "..", ".", "", "/bob", "bob/private", ".hidden", "alice/"]
@@ -915,7 +914,7 @@ async fn user_ids_cannot_name_another_home() {
 
 #[tokio::test]
 async fn noto_naming_escapes_the_user_id() {
-    let server = common::start_with(|cfg| cfg.home_naming = HomeNaming::Noto).await;
+    let server = files::start_with(|cfg| cfg.home_naming = HomeNaming::Noto).await;
     let id = "first.last@x.ch";
     let folder = server.home("first-2elast-40x-2ech");
     write_at(&folder.join("hello.txt"), b"hi", T1);
@@ -968,7 +967,7 @@ async fn noto_naming_escapes_the_user_id() {
 
 #[tokio::test]
 async fn noto_naming_is_one_to_one() {
-    let server = common::start_with(|cfg| cfg.home_naming = HomeNaming::Noto).await;
+    let server = files::start_with(|cfg| cfg.home_naming = HomeNaming::Noto).await;
     // `a.b` escapes to `a-2eb`, which is also a valid id: the two must never share a home.
     write(&server.home("a-2eb/of-a.b.txt"), b"a.b's");
     write(&server.home("a-2d2eb/of-a-2eb.txt"), b"a-2eb's");
@@ -997,7 +996,7 @@ async fn noto_naming_is_one_to_one() {
 
 #[tokio::test]
 async fn uzu_refuses_zip_slip() {
-    let server = common::start().await;
+    let server = files::start().await;
     mkdir(&server.home("alice/work"));
     let cases: [(&str, Vec<u8>); 5] = [
         ("parent entry", make_zip(&[("ok.txt", b"ok"), ("../evil.txt", b"evil")])),
@@ -1022,7 +1021,7 @@ async fn uzu_refuses_zip_slip() {
 
 #[tokio::test]
 async fn uzu_refuses_a_zip_bomb() {
-    let server = common::start().await;
+    let server = files::start().await;
     let zeros = vec![0u8; 20 << 20];
     // A bomb declares little and expands to much: the sizes in both headers say 1000 bytes.
     let mut bomb = make_zip(&[("zeros.bin", &zeros)]);
@@ -1046,7 +1045,7 @@ async fn uzu_refuses_a_zip_bomb() {
 
 #[tokio::test]
 async fn uzu_refuses_uploads_over_the_limit() {
-    let server = common::start_with(|cfg| cfg.limits.max_upload_bytes = 1 << 20).await;
+    let server = files::start_with(|cfg| cfg.limits.max_upload_bytes = 1 << 20).await;
     let zip = make_zip(&[("big.bin", &noise(2 << 20))]);
     assert!(zip.len() > 2_000_000);
     let r = uzu(&server, "alice", "big", zip.clone()).await;
@@ -1089,7 +1088,7 @@ async fn uzu_refuses_uploads_over_the_limit() {
 
 #[tokio::test]
 async fn uzu_without_a_file_field_is_refused() {
-    let server = common::start().await;
+    let server = files::start().await;
     let payload = user_payload("alice", &[("destination", json!("up"))]);
 
     let form = reqwest::multipart::Form::new().text("other", "value");
@@ -1135,7 +1134,7 @@ async fn uzu_without_a_file_field_is_refused() {
 #[tokio::test]
 async fn uzu_never_creates_symlinks() {
     use std::io::Write;
-    let server = common::start().await;
+    let server = files::start().await;
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let opts = zip::write::SimpleFileOptions::default();
     zip.add_symlink("tobob", server.home("bob").to_string_lossy(), opts).unwrap();
@@ -1160,7 +1159,7 @@ async fn uzu_never_creates_symlinks() {
 
 #[tokio::test]
 async fn concurrent_uploads_to_one_destination_get_distinct_names() {
-    let server = common::start().await;
+    let server = files::start().await;
     let uploads = (1..=4).map(|i| {
         let zip = make_zip(&[("n.txt", format!("upload {i}").as_bytes())]);
         let server = &server;
@@ -1186,7 +1185,7 @@ async fn concurrent_uploads_to_one_destination_get_distinct_names() {
 
 #[tokio::test]
 async fn legacy_limits_are_enforced() {
-    let server = common::start_with(|cfg| {
+    let server = files::start_with(|cfg| {
         cfg.limits.max_tree_nodes = 4;
         cfg.limits.max_legacy_zip_bytes = 100_000;
         cfg.limits.max_entries = 3;
@@ -1238,7 +1237,7 @@ async fn legacy_limits_are_enforced() {
 #[tokio::test]
 async fn lof_holds_a_large_home_and_is_bounded_in_bytes_too() {
     // 60,000 files in 600 folders: more than the old 50,000-node cap, as a teacher's home is.
-    let server = common::start().await;
+    let server = files::start().await;
     let home = server.home("alice");
     for d in 0..600 {
         let dir = home.join(format!("course/d{d:03}"));
@@ -1253,7 +1252,7 @@ async fn lof_holds_a_large_home_and_is_bounded_in_bytes_too() {
     assert_eq!(r.payload[0]["children"][599]["children"].as_array().unwrap().len(), 100);
 
     // The same home under a byte bound that its reply exceeds.
-    let server2 = common::start_with(|cfg| cfg.limits.max_tree_bytes = 1 << 20).await;
+    let server2 = files::start_with(|cfg| cfg.limits.max_tree_bytes = 1 << 20).await;
     std::fs::remove_dir(server2.home("alice")).unwrap();
     std::fs::rename(&home, server2.home("alice")).unwrap();
     let r = lof(&server2, "alice", "./", None).await;
@@ -1263,7 +1262,7 @@ async fn lof_holds_a_large_home_and_is_bounded_in_bytes_too() {
 
 #[tokio::test]
 async fn lof_default_depth_is_the_originals_ten() {
-    let server = common::start().await;
+    let server = files::start().await;
     let mut deep = server.home("alice");
     for i in 0..13 {
         deep = deep.join(format!("d{i}"));
@@ -1283,7 +1282,7 @@ async fn lof_default_depth_is_the_originals_ten() {
 
 #[tokio::test]
 async fn an_odd_folder_name_is_left_out_not_fatal() {
-    let server = common::start().await;
+    let server = files::start().await;
     let home = server.home("alice");
     write_at(&home.join("bad\u{1}name/inside.txt"), b"x", T1);
     write_at(&home.join("good/y.txt"), b"y", T1);
@@ -1330,7 +1329,7 @@ async fn hold_the_archive_queue(server: &Server) -> reqwest::Response {
 
 #[tokio::test]
 async fn zfs_signature_is_checked_before_queueing() {
-    let server = common::start_with(|cfg| {
+    let server = files::start_with(|cfg| {
         cfg.limits.max_concurrent_archives = 1;
         cfg.limits.legacy_ttl_secs = 2;
     })
@@ -1385,7 +1384,7 @@ fn zip_in_memory(dir: &Path) -> Vec<u8> {
 
 #[tokio::test]
 async fn zfs_streamed_from_a_file_is_byte_identical_to_the_in_memory_reply() {
-    let server = common::start().await;
+    let server = files::start().await;
     let home = server.home("alice");
     mkdir(&home.join("empty"));
     write_at(&home.join("odd/caf\u{e9} \u{1F600}.txt"), b"unicode", T1);
@@ -1443,8 +1442,8 @@ fn last_modification_is_in_local_time_by_default() {
     }
     tokio::runtime::Runtime::new().unwrap().block_on(async {
         // T1 is 13:22:30 UTC: 22:22:30 in Tokyo (no summer time there).
-        let local = common::start_with(|cfg| cfg.legacy_times = LegacyTimes::Local).await;
-        let utc = common::start_with(|cfg| cfg.legacy_times = LegacyTimes::Utc).await;
+        let local = files::start_with(|cfg| cfg.legacy_times = LegacyTimes::Local).await;
+        let utc = files::start_with(|cfg| cfg.legacy_times = LegacyTimes::Utc).await;
         for server in [&local, &utc] {
             write_at(&server.home("alice/a.txt"), b"a", T1);
         }
@@ -1524,7 +1523,7 @@ async fn plugin_uzu(server: &Server, destination: &str, zip: Vec<u8>, filename: 
 
 #[tokio::test]
 async fn the_noto_plugins_work_unchanged() {
-    let server = common::start().await;
+    let server = files::start().await;
     let home = server.home("alice");
     write_at(&home.join("Documentation/intro.ipynb"), br#"{"cells": []}"#, T1);
     write_at(&home.join("course/week1/ex.py"), b"print(1)\n", T1);

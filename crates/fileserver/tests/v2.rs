@@ -1,9 +1,7 @@
 //! The v2 API over real HTTP on 127.0.0.1: every route, every refusal.
 
-mod common;
-
-use common::*;
 use lablink_protocol::files::{EntriesPage, EntryKind, ExtractResult, FolderCreated};
+use lablink_testkit::files::*;
 
 fn write(path: impl AsRef<std::path::Path>, data: impl AsRef<[u8]>) {
     let path = path.as_ref();

@@ -6,10 +6,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-mod common;
-
-use common::python;
 use lablink_grading::gradebook::{Gradebook, GradebookError};
+use lablink_testkit::python::{nbgrader_course, python};
 
 struct Course {
     _dir: tempfile::TempDir,
@@ -19,7 +17,7 @@ struct Course {
 
 fn course() -> Course {
     let dir = tempfile::tempdir().unwrap();
-    let (db, csv) = common::nbgrader_course(dir.path());
+    let (db, csv) = nbgrader_course(dir.path());
     Course { _dir: dir, db, csv }
 }
 

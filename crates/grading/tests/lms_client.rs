@@ -5,13 +5,11 @@
 
 use std::sync::atomic::Ordering;
 
-mod common;
-
-use common::lms::start;
 use lablink_grading::lti::ags::{self, Ags, AgsError, LineItem, Score};
 use lablink_grading::lti::clock::{self, ScoreClock};
 use lablink_grading::lti::http::{self, RetryPolicy};
 use lablink_grading::lti::token::{self, TokenCache};
+use lablink_testkit::lms::start;
 use serde_json::json;
 
 const ALL_SCOPES: [&str; 4] =

@@ -2,13 +2,11 @@
 //! whose outcomes endpoint checks our OAuth 1.0a signature with oauthlib, checks the body hash,
 //! refuses replayed nonces and stale timestamps, and reads the POX with xml.etree.
 
-mod common;
-
 use std::time::Duration;
 
-use common::lms::{Lms, start};
 use lablink_grading::lti::http::{self, RetryPolicy};
 use lablink_grading::lti::lti11::{self, Lti11Error, Outcomes};
+use lablink_testkit::lms::{Lms, start};
 use reqwest::Url;
 use serde_json::{Value, json};
 

@@ -2,16 +2,15 @@
 //! nbgrader gradebook: tokens per platform, an assignment never left claimed, the scopes a
 //! course needs and what the LMS granted.
 
-mod common;
-
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::lms::{Lms, start, start_trusting};
 use lablink_grading::GradingConfig;
 use lablink_grading::keys::SigningKey;
 use lablink_grading::service::{Launches, Service, ServiceError};
 use lablink_grading::sync::SyncError;
+use lablink_testkit::lms::{Lms, start, start_trusting};
+use lablink_testkit::python::nbgrader_course;
 use serde_json::{Value, json};
 
 const LEARNER: &str = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner";
@@ -43,7 +42,7 @@ struct Setup {
 
 async fn one_platform(extra: &str) -> Setup {
     let dir = tempfile::tempdir().unwrap();
-    let (gradebook, _) = common::nbgrader_course(dir.path());
+    let (gradebook, _) = nbgrader_course(dir.path());
     let lms = start().await;
     enrol(&lms).await;
     let journal = dir.path().join("journal.sqlite");
@@ -87,7 +86,7 @@ fn is_busy(result: &Result<String, ServiceError>) -> bool {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_platforms_in_one_service_each_get_their_own_token() {
     let dir = tempfile::tempdir().unwrap();
-    let (gradebook, _) = common::nbgrader_course(dir.path());
+    let (gradebook, _) = nbgrader_course(dir.path());
     let (a, b) = {
         let a = start().await;
         let b = start_trusting(&a, &[]);

@@ -2,12 +2,9 @@
 //! right scores for the right users, nothing sent twice, and a sync interrupted after a score
 //! left resumes without recording it again.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use common::lms::{Lms, start};
 use lablink_grading::config::RosterMatch;
 use lablink_grading::journal::{Outcome, SharedJournal};
 use lablink_grading::lti::ags::{self, Ags, Score};
@@ -15,6 +12,8 @@ use lablink_grading::lti::clock::{self, ScoreClock};
 use lablink_grading::lti::http::{self, RetryPolicy};
 use lablink_grading::lti::token::TokenCache;
 use lablink_grading::sync::{AgsTarget, OutcomesTarget, Plan, Syncer, Target};
+use lablink_testkit::lms::{Lms, start};
+use lablink_testkit::python::nbgrader_course;
 use serde_json::{Value, json};
 
 const LEARNER: &str = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner";
@@ -31,7 +30,7 @@ struct Setup {
 /// enrolled; carol has no LMS id in nbgrader).
 async fn setup() -> Setup {
     let dir = tempfile::tempdir().unwrap();
-    let (gradebook, _) = common::nbgrader_course(dir.path());
+    let (gradebook, _) = nbgrader_course(dir.path());
     let lms = start().await;
     let members: Vec<Value> = ["lms-alice", "lms-bob", "lms-dave"]
         .iter()

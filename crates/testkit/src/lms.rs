@@ -11,7 +11,7 @@ use lablink_grading::router::router;
 use lablink_grading::state::AppState;
 use serde_json::Value;
 
-use super::{repo, venv};
+use crate::env::{repo, venv};
 
 pub struct Lms {
     child: Child,

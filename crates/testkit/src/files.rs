@@ -1,5 +1,5 @@
-//! Test harness: the real router on a loopback port, two homes, token and signature makers.
-#![allow(dead_code)]
+//! The file server under test: the real router on a loopback port with two homes, v2 and
+//! legacy requests signed as the LMS signs them, and readers for its replies and zips.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -7,12 +7,10 @@ use std::path::{Path, PathBuf};
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use hmac::{Hmac, Mac};
-use jsonwebtoken::{EncodingKey, Header};
 use lablink_fileserver::config::{FilesConfig, LegacyKey, LegacyTimes, V2Key};
-use lablink_protocol::files::TokenClaims;
 use md5::{Digest, Md5};
-use sha2::Sha256;
+
+pub use crate::signers::{claims, legacy_params, now, sign_with};
 
 pub const KID: &str = "test-key";
 pub const SECRET: &str = "an HS256 secret of decent length";
@@ -21,6 +19,7 @@ pub const LEGACY_SECRET: &str = "legacy-shared-secret";
 /// A string only Bob's files hold: it must never leave his home through Alice's requests.
 pub const BOB_SECRET: &str = "BOB-PRIVATE-7f3a9c";
 
+/// A running file server, its homes folder and a client.
 pub struct Server {
     pub addr: SocketAddr,
     pub homes: PathBuf,
@@ -69,36 +68,7 @@ pub async fn start_with(tune: impl FnOnce(&mut FilesConfig)) -> Server {
     Server { addr, homes, client: reqwest::Client::new(), _tmp: tmp }
 }
 
-pub fn now() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
-}
-
-pub fn claims(home: &str, method: &str, path: &str, scope: &str) -> TokenClaims {
-    let iat = now();
-    TokenClaims {
-        iss: "https://moodle.test".into(),
-        sub: home.into(),
-        scope: scope.into(),
-        htm: method.into(),
-        htu: path.into(),
-        iat,
-        exp: iat + 60,
-        jti: format!("{}-{}", iat, rand_id()),
-    }
-}
-
-fn rand_id() -> u64 {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static N: AtomicU64 = AtomicU64::new(0);
-    N.fetch_add(1, Ordering::Relaxed) ^ (std::process::id() as u64) << 32
-}
-
-pub fn sign_with(claims: &TokenClaims, kid: &str, secret: &str) -> String {
-    let mut header = Header::new(jsonwebtoken::Algorithm::HS256);
-    header.kid = Some(kid.into());
-    jsonwebtoken::encode(&header, claims, &EncodingKey::from_secret(secret.as_bytes())).unwrap()
-}
-
+/// A v2 token of the server's key for one request.
 pub fn token(home: &str, method: &str, path: &str, scope: &str) -> String {
     sign_with(&claims(home, method, path, scope), KID, SECRET)
 }
@@ -142,22 +112,6 @@ impl Server {
     }
 }
 
-/// Signer written from the protocol facts: md5_payload = b64(MD5(payload)),
-/// key = b64(HMAC-SHA256(secret, user + timestamp + md5_payload)).
-pub fn legacy_params(user: &str, payload: &str, timestamp: i64, secret: &str) -> Vec<(String, String)> {
-    let md5 = STANDARD.encode(Md5::digest(payload.as_bytes()));
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
-    mac.update(format!("{user}{timestamp}{md5}").as_bytes());
-    let key = STANDARD.encode(mac.finalize().into_bytes());
-    vec![
-        ("user".into(), user.into()),
-        ("timestamp".into(), timestamp.to_string()),
-        ("payload".into(), payload.into()),
-        ("md5_payload".into(), md5),
-        ("key".into(), key),
-    ]
-}
-
 /// A legacy reply, checked for the envelope's invariants on the way in.
 pub struct LegacyReply {
     pub status: u16,
@@ -187,6 +141,7 @@ impl LegacyReply {
     }
 }
 
+/// A legacy payload naming user `id`, with `extra` fields.
 pub fn user_payload(id: &str, extra: &[(&str, serde_json::Value)]) -> String {
     // As PHP's json_encode writes it: compact, slashes escaped.
     let mut map = serde_json::Map::new();
@@ -248,10 +203,12 @@ pub fn leftovers(dir: &Path) -> Vec<PathBuf> {
     found
 }
 
+/// A symbolic link at `link` to `target`.
 pub fn symlink(target: impl AsRef<Path>, link: impl AsRef<Path>) {
     std::os::unix::fs::symlink(target, link).unwrap();
 }
 
+/// Status, error code and message of a v2 error reply.
 pub async fn error_code(resp: reqwest::Response) -> (u16, String, String) {
     let status = resp.status().as_u16();
     let body: serde_json::Value = resp.json().await.unwrap();

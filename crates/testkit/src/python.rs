@@ -1,26 +1,12 @@
-//! Shared by the grading tests: the Python venv, the nbgrader course, the test LMS. Each test
-//! file uses part of it.
-#![allow(dead_code)]
-
-pub mod lms;
+//! Python scripts in the test venv, and the nbgrader course they make.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The venv `cargo xtask` makes (nbgrader, lti1p3platform), from `LABLINK_VENV`.
-pub fn venv() -> PathBuf {
-    let venv = std::env::var_os("LABLINK_VENV")
-        .map(PathBuf::from)
-        .expect("LABLINK_VENV is not set: run these tests through `cargo xtask test`, which makes the venv");
-    assert!(venv.join("bin/python").exists(), "no python in LABLINK_VENV={}", venv.display());
-    venv
-}
+use crate::env::{repo, venv};
 
-pub fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).ancestors().nth(2).unwrap().to_owned()
-}
-
-/// Runs a Python script in the venv (nbgrader finds its `alembic` on PATH).
+/// Runs a Python script in the venv (nbgrader finds its `alembic` on PATH); panics with its
+/// stderr when it fails.
 pub fn python(args: &[&str]) {
     let venv = venv();
     let path = format!("{}:{}", venv.join("bin").display(), std::env::var("PATH").unwrap_or_default());

@@ -2,21 +2,22 @@
 //! the repo's node_modules), running the `lablink` binary as its hub-managed grading service.
 //!
 //! ```ignore
-//! let hub = Hub::start();                           // one course, `intro`, instructors: GROUP
+//! let hub = Hub::start(BIN);                        // one course, `intro`, instructors: GROUP
 //! let token = hub.token(TEACHER);                   // a user's API token, minted by the admin service
 //! let me = hub.client().get(hub.url("api/me")).header("authorization", format!("token {token}"));
 //! ```
-//! Users: TEACHER (in GROUP), STUDENT, ADMIN (hub admin); all log in with PASSWORD.
-#![allow(dead_code)]
+//! Users: TEACHER (in GROUP), STUDENT, ADMIN (hub admin); all log in with PASSWORD. `BIN` is the
+//! `lablink` binary under test (`env!("CARGO_BIN_EXE_lablink")` in its crate's tests).
 
 use std::fs::File;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-pub const BIN: &str = env!("CARGO_BIN_EXE_lablink");
+use crate::env::{free_port, repo, venv};
+
 pub const SERVICE: &str = "lablink-grading";
 pub const GROUP: &str = "formgrade-intro";
 pub const TEACHER: &str = "teacher";
@@ -83,34 +84,19 @@ pub struct Hub {
     admin_token: String,
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).ancestors().nth(2).unwrap().to_owned()
-}
-
-/// The venv `cargo xtask test` makes, from `LABLINK_VENV`.
-pub fn venv() -> PathBuf {
-    let venv = std::env::var_os("LABLINK_VENV")
-        .map(PathBuf::from)
-        .expect("LABLINK_VENV is not set: run these tests through `cargo xtask test`, which makes the venv");
-    assert!(venv.join("bin/jupyterhub").exists(), "no jupyterhub in LABLINK_VENV={}", venv.display());
-    venv
-}
-
 fn py(text: &str) -> String {
     serde_json::to_string(text).unwrap()
 }
 
 impl Hub {
-    pub fn start() -> Hub {
-        Self::start_with(HubSetup::default())
+    /// The hub with [`HubSetup::default`], running `bin` (the `lablink` binary) as its service.
+    pub fn start(bin: &str) -> Hub {
+        Self::start_with(bin, HubSetup::default())
     }
 
-    pub fn start_with(setup: HubSetup) -> Hub {
+    pub fn start_with(bin: &str, setup: HubSetup) -> Hub {
         let venv = venv();
+        assert!(venv.join("bin/jupyterhub").exists(), "no jupyterhub in LABLINK_VENV={}", venv.display());
         let proxy = repo().join("node_modules/.bin/configurable-http-proxy");
         assert!(proxy.exists(), "no {}: run `npm ci` at the repo root", proxy.display());
         let dir = tempfile::tempdir().unwrap();
@@ -134,7 +120,7 @@ impl Hub {
         let admin_token = random_hex();
         let service_url = format!("http://127.0.0.1:{service_port}");
         let command =
-            json!([BIN, "grading", "--config", grading, "--listen", format!("127.0.0.1:{service_port}")]);
+            json!([bin, "grading", "--config", grading, "--listen", format!("127.0.0.1:{service_port}")]);
         let config = format!(
             r#"
 c = get_config()  # noqa
