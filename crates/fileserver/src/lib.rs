@@ -11,8 +11,10 @@
 //! - `extract`: staged, checked unpacking and the stale-staging sweep;
 //! - `state`: `AppState`, what every request shares;
 //! - `upload`: receiving an upload into a staging folder, bounded (v2 `extract`, legacy `/uzu`);
-//! - `routes`: the v2 routes, one module per resource, and the `Access` extractor;
-//! - `legacy`: the noto-legacy routes (`signature`: HMAC query auth; `pyjson`: Python's JSON text);
+//! - `routes`: the v2 routes, one module per resource, the `Access` extractor, and `support`
+//!   (the query parser and blocking work they share);
+//! - `legacy`: the noto-legacy routes (`error`: its refusals; `signature`: HMAC query auth;
+//!   `pyjson`: Python's JSON text);
 //! - this file: [`router`] (both protocols, one access log) and [`serve`].
 
 pub mod archive;

@@ -1,8 +1,11 @@
 //! The noto-legacy protocol (`/ls /lof /lod /zfs /uzu`), wire-compatible with the original
 //! server the noto Moodle plugins call, but with v2's confinement and limits.
 
+mod error;
 pub mod pyjson;
 pub mod signature;
+
+pub use error::LegacyError;
 
 use std::collections::HashMap;
 use std::io;
@@ -16,12 +19,12 @@ use axum::routing::{get, post};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use cap_std::fs::Dir;
+use lablink_protocol::WorkspacePath;
 use lablink_protocol::files::{EntryKind, ErrorCode};
 use lablink_protocol::legacy::{
     DestinationPayload, Envelope, FolderPayload, ItemType, LegacyUser, LodNode, LofItem, LsItem, PathPayload,
     ReturnStatus, UzuReply, ZfsReply, code,
 };
-use lablink_protocol::{PathError, WorkspacePath};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -34,6 +37,7 @@ use crate::home::{open_folder, open_parent};
 use crate::listing::read_folder;
 use crate::state::{AppState, SharedState};
 use crate::upload::{self, UploadError};
+use error::LegacyResult;
 use futures_util::StreamExt;
 use jiff::tz::TimeZone;
 use md5::{Digest, Md5};
@@ -53,37 +57,6 @@ pub fn router() -> Router<SharedState> {
         .route("/zfs", get(zfs))
         .route("/uzu", post(uzu))
 }
-
-/// A refusal in the legacy shape: HTTP 200, `return.code` ≠ 0, payload `{}`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LegacyError {
-    pub code: i64,
-    pub status: String,
-}
-
-impl LegacyError {
-    pub fn new(code: i64, status: impl Into<String>) -> Self {
-        Self { code, status: status.into() }
-    }
-}
-
-impl From<ApiError> for LegacyError {
-    fn from(err: ApiError) -> Self {
-        let code = match err.code {
-            ErrorCode::NotFound => code::NOT_FOUND,
-            _ => code::OTHER,
-        };
-        Self::new(code, format!("Error: {}", err.message))
-    }
-}
-
-impl From<PathError> for LegacyError {
-    fn from(err: PathError) -> Self {
-        ApiError::from(err).into()
-    }
-}
-
-type LegacyResult<T> = Result<T, LegacyError>;
 
 /// Wraps a payload (or an error) in the envelope, exactly as the original server did.
 fn envelope(result: LegacyResult<String>) -> Response {

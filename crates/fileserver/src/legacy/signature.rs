@@ -13,7 +13,7 @@ use lablink_protocol::legacy::{AUTH_PARAMS, code};
 use md5::{Digest, Md5};
 use sha2::Sha256;
 
-use super::LegacyError;
+use super::error::LegacyError;
 
 pub fn md5_b64(payload: &str) -> String {
     STANDARD.encode(Md5::digest(payload.as_bytes()))

@@ -5,7 +5,7 @@ use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
-use super::query;
+use super::support::query;
 use crate::error::{ApiError, ApiResult};
 use crate::state::SharedState;
 

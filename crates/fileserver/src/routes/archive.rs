@@ -12,7 +12,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use tokio::sync::mpsc;
 
 use super::access::Read;
-use super::blocking;
+use super::support::blocking;
 use crate::archive::{plan, write_zip};
 use crate::error::{ApiError, ApiResult};
 use crate::home::open_folder;

@@ -8,7 +8,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use lablink_protocol::files::{EntriesPage, EntriesQuery};
 
 use super::access::Read;
-use super::blocking;
+use super::support::blocking;
 use crate::error::{ApiError, ApiResult};
 use crate::home::open_folder;
 use crate::listing::{compare_keys, describe, rank};

@@ -9,7 +9,7 @@ use futures_util::StreamExt;
 use lablink_protocol::files::{ErrorCode, ExtractQuery, ExtractResult, OnConflict};
 
 use super::access::Write;
-use super::blocking;
+use super::support::blocking;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Staging, Suffix, owner_for};
 use crate::home::open_parent;

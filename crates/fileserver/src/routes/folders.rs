@@ -8,7 +8,7 @@ use lablink_protocol::WorkspacePath;
 use lablink_protocol::files::{FolderCreated, FolderQuery};
 
 use super::access::Write;
-use super::blocking;
+use super::support::blocking;
 use crate::error::{ApiError, ApiResult};
 use crate::home::{folder_error, open_parent};
 use crate::state::SharedState;
