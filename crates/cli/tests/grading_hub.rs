@@ -140,8 +140,9 @@ fn browsers_sign_in_through_hub_oauth_and_keep_a_signed_cookie() {
         .form(&[("username", TEACHER), ("password", PASSWORD), ("_xsrf", &xsrf)])
         .send()
         .unwrap();
-    assert_eq!(done.url().as_str(), me, "back where the browser started");
+    let landed = done.url().clone();
     let (status, body) = answer(done);
+    assert_eq!(landed.as_str(), me, "back where the browser started; the last answer: {status} {body}");
     assert_eq!(
         (status, &body),
         (StatusCode::OK, &json!({"name": TEACHER, "admin": false, "groups": [GROUP]}))
