@@ -53,8 +53,8 @@ const PAGE = `<!doctype html>
         transport: { kind: 'moodle', serviceUrl: '/moodle/lib/ajax/service.php', sesskey: '${SESSKEY}',
                      args: { contextid: 12 } },
       });
-      window.__booted = { global: typeof lablink_picker, mount: typeof lablink_picker.mount,
-                          version: lablink_picker.version() };
+      window.__booted = { global: typeof lablink_picker, onWindow: typeof window.lablink_picker,
+                          mount: typeof lablink_picker.mount, version: lablink_picker.version() };
     } catch (error) {
       element.textContent = 'The folder picker could not start: ' + error;
       throw error;
@@ -152,6 +152,8 @@ describe('the no-modules picker, booted as on a Moodle page', () => {
       const booted = await page.evaluate(() => window.__booted);
       assert.equal(booted.global, 'function');
       assert.equal(booted.mount, 'function');
+      // A top-level \`let\`, as the README says: hosts call it by name, not through window.
+      assert.equal(booted.onWindow, 'undefined');
       assert.match(booted.version, /^\d+\.\d+\.\d+/);
 
       // Every call carried the sesskey and the host's context, in Moodle's batch shape.
