@@ -161,6 +161,41 @@ describe('folder picker in chromium', () => {
     });
   });
 
+  // A folder that arrives in several pages shows a progress bar meanwhile. The bar coming and
+  // going once re-created the list, so the focus fell to the page body when the last page came
+  // in, and arrows and End went nowhere until a click.
+  it('keyboard only: the 10,000-entry folder keeps the focus once all its pages have loaded', TEST, async () => {
+    await withPage(browser, async ({ page }) => {
+      atHome(await open(page));
+      await tabTo(page, '.lablink-list[role=listbox]');
+      await page.keyboard.press('ArrowDown');
+      await until(page, (s) => assert.deepEqual(s.selected, ['many']));
+      await page.evaluate(() => {
+        window.__barSeen = false;
+        const root = document.querySelector('.lablink-picker');
+        new MutationObserver(() => {
+          window.__barSeen ||= !!root.querySelector('[role=progressbar]');
+        }).observe(root, { childList: true, subtree: true });
+      });
+
+      await page.keyboard.press('Enter');
+      await until(page, (s) => assert.equal(s.setsize, 10_000), { timeout: 20_000 });
+      await page.locator('.lablink-picker [role=progressbar]').waitFor({ state: 'detached' });
+      assert.ok(await page.evaluate(() => window.__barSeen), 'the folder loaded in several pages');
+      let s = await snapshot(page);
+      assert.deepEqual(s.crumbs, ['Home', 'many']);
+      assert.equal(s.focus, 'list', 'focus once the last page was in');
+
+      await page.keyboard.press('End');
+      s = await until(page, (s) => assert.deepEqual(s.selected, ['item-09999.txt']), { timeout: 3_000 });
+      assert.equal(s.focus, 'list');
+      await page.keyboard.press('ArrowUp');
+      s = await until(page, (s) => assert.deepEqual(s.selected, ['item-09998.txt']), { timeout: 3_000 });
+      assert.equal(s.activedescendantName, 'item-09998.txt');
+      assert.equal(s.focus, 'list');
+    });
+  });
+
   it('keyboard only: type-ahead filter, Escape, choose with Space/Enter, submit the form', TEST, async () => {
     await withPage(browser, async ({ page }) => {
       inIntro(await open(page, '?path=intro-python'));

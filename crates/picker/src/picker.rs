@@ -234,11 +234,15 @@ pub fn picker(props: &PickerProps) -> Html {
         _ => labels.choose_here.clone(),
     };
     let loaded = nav.entries.len().to_string();
-    let progress = (nav.phase == Phase::Partial).then(|| {
+    // Always one child, empty when done: Yew pairs unkeyed children from the end, so a bar that
+    // came and went would stand in the list's place, re-create it and drop the keyboard focus.
+    let progress = if nav.phase == Phase::Partial {
         let value = nav.entries.len() as f64 / nav.total.max(1) as f64;
         let label = fill(&labels.loading_more, &[("loaded", &loaded), ("total", &nav.total.to_string())]);
         html! { <ProgressBar value={Some(value)} label={label} /> }
-    });
+    } else {
+        Html::default()
+    };
     let busy = matches!(nav.phase, Phase::Loading | Phase::Failed(_));
 
     html! {
@@ -269,7 +273,7 @@ pub fn picker(props: &PickerProps) -> Html {
                     dim_files={config.mode == Mode::Destination}
                     loading={nav.phase == Phase::Loading}
                 />
-                { for progress }
+                { progress }
             </LoadState>
             <div class="lablink-footer">
                 <span class="lablink-chosen">

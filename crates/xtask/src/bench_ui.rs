@@ -28,11 +28,11 @@ const TARGET_FIRST_PAINT_MS: f64 = 150.0;
 const TARGET_10K_MS: f64 = 50.0;
 
 pub fn run(root: &Path) -> anyhow::Result<()> {
-    let built = wasm::build(root, "lablink-picker", &root.join("target/dist/picker"))?;
+    let built = wasm::build_picker(root, &[wasm::Glue::Web])?.remove(0);
     step("building lablink");
     run_cmd(cargo(root).args(["build", "--quiet", "-p", "lablink", "--features", "demo"]))?;
-    let _server =
-        demo::start(root, &root.join("target/debug/lablink"), &root.join("target/dist/picker"), PORT)?;
+    let bin = crate::util::target_dir(root).join("debug/lablink");
+    let _server = demo::start(root, &bin, &wasm::Glue::Web.picker_dir(root), PORT)?;
     step(&format!("paint timings in headless chromium ({RUNS} runs each)"));
     let out = Command::new("node")
         .current_dir(root.join("tests/e2e"))

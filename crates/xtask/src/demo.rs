@@ -13,13 +13,15 @@ use crate::wasm;
 
 pub const DEMO_USER: &str = "demo";
 
-/// Builds the picker and the binary; returns the binary and the picker's folder.
-pub fn prepare(root: &Path) -> anyhow::Result<(PathBuf, PathBuf)> {
-    let assets = root.join("target/dist/picker");
-    wasm::build(root, "lablink-picker", &assets)?;
+/// Builds the picker (with the web glue, which the demo page loads, and any other `glues`
+/// wanted from the same build) and the binary; returns the binary and the page's picker folder.
+pub fn prepare(root: &Path, glues: &[wasm::Glue]) -> anyhow::Result<(PathBuf, PathBuf)> {
+    let mut all = vec![wasm::Glue::Web];
+    all.extend(glues.iter().filter(|&&g| g != wasm::Glue::Web));
+    wasm::build_picker(root, &all)?;
     step("building lablink");
     util::run(cargo(root).args(["build", "--quiet", "-p", "lablink", "--features", "demo"]))?;
-    Ok((root.join("target/debug/lablink"), assets))
+    Ok((util::target_dir(root).join("debug/lablink"), wasm::Glue::Web.picker_dir(root)))
 }
 
 pub struct Server(Child);
@@ -51,13 +53,19 @@ pub fn start(root: &Path, bin: &Path, assets: &Path, port: u16) -> anyhow::Resul
 }
 
 pub fn run(root: &Path, port: u16, smoke: bool) -> anyhow::Result<()> {
-    let (bin, assets) = prepare(root)?;
-    let mut server = start(root, &bin, &assets, port)?;
+    let (bin, assets) = prepare(root, &[])?;
     if smoke {
-        return smoke_test(port);
+        return self::smoke(root, &bin, &assets, port);
     }
+    let mut server = start(root, &bin, &assets, port)?;
     server.0.wait()?;
     Ok(())
+}
+
+/// Starts the demo built by `prepare`, makes real calls, stops it.
+pub fn smoke(root: &Path, bin: &Path, assets: &Path, port: u16) -> anyhow::Result<()> {
+    let _server = start(root, bin, assets, port)?;
+    smoke_test(port)
 }
 
 fn token(client: &reqwest::blocking::Client, base: &str, method: &str, path: &str) -> anyhow::Result<String> {

@@ -2,7 +2,9 @@
 //!
 //! - this file: the tasks, and `test` (what CI runs) and `dist` in full;
 //! - `util`: running commands, steps, the workspace root, a child-process guard;
-//! - `wasm`: the Wasm pipeline (cargo, the pinned wasm-bindgen CLI, wasm-opt kept only if smaller), `npm ci`;
+//! - `wasm`: the Wasm pipeline (cargo, the pinned wasm-bindgen CLI with the web and no-modules
+//!   glues, wasm-opt kept only if smaller), `npm ci`;
+//! - `moodle`: the Moodle plugin's zip (the plugin folder plus the picker's no-modules build);
 //! - `python`: the test venv (nbgrader, JupyterHub, the LTI test platform);
 //! - `demo`: `cargo xtask demo` (build the picker, start `lablink demo`);
 //! - `bench_files/`, `bench_ui`, `bench_grading`: the benches, each against a reference in the same run.
@@ -11,6 +13,7 @@ mod bench_files;
 mod bench_grading;
 mod bench_ui;
 mod demo;
+mod moodle;
 mod python;
 mod util;
 mod wasm;
@@ -39,7 +42,8 @@ enum Task {
     /// Everything CI checks: formatting, clippy (host and wasm32), all tests, the component
     /// tests in headless chromium, the demo smoke test and the end-to-end tests.
     Test,
-    /// Build the installable artefacts into target/dist: the picker (JS + Wasm) and the binary.
+    /// Build the installable artefacts into target/dist: the picker (JS + Wasm), the Moodle
+    /// plugin's zip (with the picker inside) and the binary.
     Dist,
     /// Benchmarks, written to bench/results/.
     Bench {
@@ -128,35 +132,54 @@ fn test(root: &std::path::Path) -> anyhow::Result<()> {
         .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", runner)
         .args(wasm_args("test")))?;
     step("demo smoke test");
-    demo::run(root, 8609, true)?;
+    // One picker build for the demo page and for the Moodle plugin's zip.
+    let (bin, assets) = demo::prepare(root, &[wasm::Glue::NoModules])?;
+    demo::smoke(root, &bin, &assets, 8609)?;
+    step("the Moodle plugin's zip");
+    let plugin = moodle_zip(root)?;
     step("end-to-end tests in headless chromium (tests/e2e)");
     wasm::ensure_npm(root)?;
     run(std::process::Command::new("npm")
         .current_dir(root)
         .args(["test", "--workspace", "tests/e2e"])
-        .env("LABLINK_BIN", root.join("target/debug/lablink"))
-        .env("LABLINK_ASSETS", root.join("target/dist/picker")))?;
+        .env("LABLINK_BIN", bin)
+        .env("LABLINK_ASSETS", assets)
+        .env("LABLINK_MOODLE_PICKER", plugin.join("picker")))?;
     Ok(())
+}
+
+/// Writes `target/dist/moodle-assignsubmission_lablink.zip` from the plugin folder and the
+/// picker's no-modules build (already built), and checks it; returns the plugin folder.
+fn moodle_zip(root: &std::path::Path) -> anyhow::Result<std::path::PathBuf> {
+    let plugin = root.join(moodle::PLUGIN_DIR);
+    let zip = root.join("target/dist").join(moodle::ZIP_NAME);
+    let files = moodle::build_zip(&plugin, &wasm::Glue::NoModules.picker_dir(root), &zip)?;
+    moodle::check_zip(&zip, &plugin)?;
+    eprintln!("{}: {files} files under lablink/", zip.display());
+    Ok(plugin)
 }
 
 fn dist(root: &std::path::Path) -> anyhow::Result<()> {
     use util::{cargo, run, step};
     let dist = root.join("target/dist");
-    wasm::build(root, "lablink-picker", &dist.join("picker"))?;
+    wasm::build_picker(root, &[wasm::Glue::Web, wasm::Glue::NoModules])?;
+    step("the Moodle plugin's zip");
+    moodle_zip(root)?;
     step("lablink binary (release)");
     // Without the `demo` feature: the shipped binary has no token-minting route.
     run(cargo(root).args(["build", "--release", "-p", "lablink", "--no-default-features"]))?;
-    let bin = root.join("target/release/lablink");
+    let bin = util::target_dir(root).join("release/lablink");
     let probe = std::process::Command::new(&bin).args(["demo", "--listen", "0.0.0.0:1"]).output()?;
     anyhow::ensure!(
         !probe.status.success() && String::from_utf8_lossy(&probe.stderr).contains("built without the demo"),
         "the release binary still holds the demo"
     );
     std::fs::create_dir_all(dist.join("bin"))?;
-    std::fs::copy(root.join("target/release/lablink"), dist.join("bin/lablink"))?;
+    std::fs::copy(&bin, dist.join("bin/lablink"))?;
     eprintln!(
-        "\nartefacts in {}: picker/ (serve with .wasm as application/wasm), bin/lablink",
-        dist.display()
+        "\nartefacts in {}: picker/ (serve with .wasm as application/wasm), {}, bin/lablink",
+        dist.display(),
+        moodle::ZIP_NAME,
     );
     Ok(())
 }

@@ -1,6 +1,7 @@
-//! The Wasm pipeline: cargo (size profile) → the wasm-bindgen CLI (`--target web`) →
-//! `wasm-opt -Oz` from npm's binaryen, kept only when it makes the gzip smaller. The tools are
-//! installed here when missing, at the versions the lockfiles pin.
+//! The Wasm pipeline: cargo (size profile) → the wasm-bindgen CLI, once per glue (`--target web`
+//! for pages that load ES modules, `--target no-modules` for Moodle's AMD loader) → `wasm-opt -Oz`
+//! from npm's binaryen, kept only when it makes the gzip smaller. The tools are installed here
+//! when missing, at the versions the lockfiles pin.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -8,7 +9,31 @@ use std::process::Command;
 
 use anyhow::{Context, bail};
 
-use crate::util::{cargo, run, step};
+use crate::util::{cargo, run, step, target_dir};
+
+/// The folder picker's package.
+pub const PICKER: &str = "lablink-picker";
+
+/// The JS glue wasm-bindgen writes around the same Wasm.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Glue {
+    /// An ES module: `import init, { mount } from "./lablink_picker.js"`.
+    Web,
+    /// A classic script defining one global, named after the package (`lablink_picker`):
+    /// `await lablink_picker({ module_or_path })`, then `lablink_picker.mount(…)`. For hosts whose
+    /// loader rewrites `import` (Moodle's AMD build).
+    NoModules,
+}
+
+impl Glue {
+    /// Where `cargo xtask` puts the picker's build with this glue.
+    pub fn picker_dir(self, root: &Path) -> PathBuf {
+        root.join(match self {
+            Glue::Web => "target/dist/picker",
+            Glue::NoModules => "target/dist/moodle-picker",
+        })
+    }
+}
 
 /// What one widget build produced, with gzip sizes (level 9, as a web server would send it).
 pub struct Built {
@@ -78,8 +103,15 @@ pub fn gzip_len(data: &[u8]) -> anyhow::Result<usize> {
     Ok(gz.finish()?.len())
 }
 
-/// Builds the cdylib `package` (e.g. `lablink-picker`) into `out`.
-pub fn build(root: &Path, package: &str, out: &Path) -> anyhow::Result<Built> {
+/// Builds the picker with each glue into its `Glue::picker_dir`.
+pub fn build_picker(root: &Path, glues: &[Glue]) -> anyhow::Result<Vec<Built>> {
+    let outputs: Vec<(Glue, PathBuf)> = glues.iter().map(|&g| (g, g.picker_dir(root))).collect();
+    build(root, PICKER, &outputs)
+}
+
+/// Builds the cdylib `package` (e.g. `lablink-picker`) once, then writes it with each glue into
+/// its folder (emptied first). Returns one `Built` per output, in order.
+pub fn build(root: &Path, package: &str, outputs: &[(Glue, PathBuf)]) -> anyhow::Result<Vec<Built>> {
     let bindgen = ensure_wasm_bindgen(root)?;
     ensure_npm(root)?;
     step(&format!("{package} for wasm32 (size profile)"));
@@ -93,17 +125,56 @@ pub fn build(root: &Path, package: &str, out: &Path) -> anyhow::Result<Built> {
         package,
     ]))?;
     let stem = package.replace('-', "_");
-    let raw = root.join(format!("target/wasm32-unknown-unknown/wasm-release/{stem}.wasm"));
-    let _ = std::fs::remove_dir_all(out);
-    run(Command::new(&bindgen)
-        .args(["--target", "web", "--no-typescript", "--remove-name-section", "--remove-producers-section"])
-        .arg("--out-dir")
-        .arg(out)
-        .arg(&raw))?;
-    let wasm = out.join(format!("{stem}_bg.wasm"));
-    let js = out.join(format!("{stem}.js"));
-    let before = std::fs::read(&wasm)?;
-    let opt_out = out.join(format!("{stem}_bg.opt.wasm"));
+    let raw = target_dir(root).join(format!("wasm32-unknown-unknown/wasm-release/{stem}.wasm"));
+    // wasm-opt's output for the wasm-bindgen output it saw last, with both gzip sizes: the glues
+    // usually share the same Wasm byte for byte, and then it runs once.
+    let mut last: Option<(Vec<u8>, Vec<u8>, usize, usize)> = None;
+    let mut built = Vec::new();
+    for (glue, out) in outputs {
+        let _ = std::fs::remove_dir_all(out);
+        let mut bindgen_cmd = Command::new(&bindgen);
+        match glue {
+            Glue::Web => bindgen_cmd.args(["--target", "web"]),
+            Glue::NoModules => bindgen_cmd.args(["--target", "no-modules", "--no-modules-global", &stem]),
+        };
+        run(bindgen_cmd
+            .args(["--no-typescript", "--remove-name-section", "--remove-producers-section"])
+            .arg("--out-dir")
+            .arg(out)
+            .arg(&raw))?;
+        let wasm = out.join(format!("{stem}_bg.wasm"));
+        let js = out.join(format!("{stem}.js"));
+        let before = std::fs::read(&wasm)?;
+        let (after, gz_before, gz_after) = match last.take() {
+            Some((input, after, gz_before, gz_after)) if input == before => (after, gz_before, gz_after),
+            _ => {
+                let after = wasm_opt(root, &wasm, &out.join(format!("{stem}_bg.opt.wasm")))?;
+                let (gz_before, gz_after) = (gzip_len(&before)?, gzip_len(&after)?);
+                (after, gz_before, gz_after)
+            }
+        };
+        let optimised = gz_after < gz_before;
+        if optimised {
+            std::fs::write(&wasm, &after)?;
+        }
+        let wasm_gzip = gz_before.min(gz_after);
+        let js_gzip = gzip_len(&std::fs::read(&js)?)?;
+        eprintln!(
+            "{package}, {glue:?} glue: wasm {:.1} KB gzip (wasm-opt -Oz {}: {:.1} → {:.1} KB), JS glue {:.1} KB gzip",
+            wasm_gzip as f64 / 1000.0,
+            if optimised { "kept" } else { "dropped, no gain" },
+            gz_before as f64 / 1000.0,
+            gz_after as f64 / 1000.0,
+            js_gzip as f64 / 1000.0,
+        );
+        last = Some((before, after, gz_before, gz_after));
+        built.push(Built { js_gzip, wasm_gzip, optimised });
+    }
+    Ok(built)
+}
+
+/// `wasm-opt -Oz` of `wasm` through the scratch file `scratch` (removed after); returns its output.
+fn wasm_opt(root: &Path, wasm: &Path, scratch: &Path) -> anyhow::Result<Vec<u8>> {
     run(Command::new(root.join("node_modules/.bin/wasm-opt"))
         .arg("-Oz")
         // The features rustc's wasm32 target emits today; wasm-opt must accept them in the input.
@@ -115,26 +186,10 @@ pub fn build(root: &Path, package: &str, out: &Path) -> anyhow::Result<Built> {
             "--enable-multivalue",
             "--enable-reference-types",
         ])
-        .arg(&wasm)
+        .arg(wasm)
         .arg("-o")
-        .arg(&opt_out))?;
-    let after = std::fs::read(&opt_out)?;
-    let (gz_before, gz_after) = (gzip_len(&before)?, gzip_len(&after)?);
-    let optimised = gz_after < gz_before;
-    if optimised {
-        std::fs::rename(&opt_out, &wasm)?;
-    } else {
-        std::fs::remove_file(&opt_out)?;
-    }
-    let wasm_gzip = gz_before.min(gz_after);
-    let js_gzip = gzip_len(&std::fs::read(&js)?)?;
-    eprintln!(
-        "{package}: wasm {:.1} KB gzip (wasm-opt -Oz {}: {:.1} → {:.1} KB), JS glue {:.1} KB gzip",
-        wasm_gzip as f64 / 1000.0,
-        if optimised { "kept" } else { "dropped, no gain" },
-        gz_before as f64 / 1000.0,
-        gz_after as f64 / 1000.0,
-        js_gzip as f64 / 1000.0,
-    );
-    Ok(Built { js_gzip, wasm_gzip, optimised })
+        .arg(scratch))?;
+    let after = std::fs::read(scratch)?;
+    std::fs::remove_file(scratch)?;
+    Ok(after)
 }
