@@ -3,14 +3,17 @@
 //! - this file: the tasks, and `test` (what CI runs) and `dist` in full;
 //! - `util`: running commands, steps, the workspace root, a child-process guard;
 //! - `wasm`: the Wasm pipeline (cargo, the pinned wasm-bindgen CLI, wasm-opt kept only if smaller), `npm ci`;
+//! - `php`: `php -l` and the Moodle-free PHPUnit suite of `lms-plugin/` (in `test`);
 //! - `python`: the test venv (nbgrader, JupyterHub, the LTI test platform);
 //! - `demo`: `cargo xtask demo` (build the picker, start `lablink demo`);
-//! - `bench_files/`, `bench_ui`, `bench_grading`: the benches, each against a reference in the same run.
+//! - `bench_files/`, `bench_ui`, `bench_grading`, `bench_moodle`: the benches, each against a reference in the same run.
 
 mod bench_files;
 mod bench_grading;
+mod bench_moodle;
 mod bench_ui;
 mod demo;
+mod php;
 mod python;
 mod util;
 mod wasm;
@@ -36,8 +39,9 @@ enum Task {
         #[arg(long)]
         smoke: bool,
     },
-    /// Everything CI checks: formatting, clippy (host and wasm32), all tests, the component
-    /// tests in headless chromium, the demo smoke test and the end-to-end tests.
+    /// Everything CI checks: formatting, clippy (host and wasm32), all tests, the PHP checks
+    /// (`php -l`, PHPUnit with the client's contract tests), the component tests in headless
+    /// chromium, the demo smoke test and the end-to-end tests.
     Test,
     /// Build the installable artefacts into target/dist: the picker (JS + Wasm) and the binary.
     Dist,
@@ -61,6 +65,9 @@ enum Bench {
     Ui,
     /// Grading: 1,000 scores synced to the test LMS, against a sequential run.
     Grading,
+    /// Moodle plugin: the PHP client submitting the ≈1 GiB workspace and copying a snapshot
+    /// back, against curl; PHP peak memory; where the legacy protocol runs out of memory.
+    Moodle,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -73,6 +80,7 @@ fn main() -> anyhow::Result<()> {
         Task::Bench { which: Bench::Files } => bench_files::run(&root),
         Task::Bench { which: Bench::Ui } => bench_ui::run(&root),
         Task::Bench { which: Bench::Grading } => bench_grading::run(&root),
+        Task::Bench { which: Bench::Moodle } => bench_moodle::run(&root),
         Task::Fuzz { seconds } => {
             util::run(util::cargo(&root.join("crates/protocol")).env("RUSTC_BOOTSTRAP", "1").args([
                 "fuzz",
@@ -118,6 +126,7 @@ fn test(root: &std::path::Path) -> anyhow::Result<()> {
     wasm::ensure_npm(root)?;
     step("tests");
     run(cargo(root).env("LABLINK_VENV", &venv).args(["test", "--workspace", "--all-targets"]))?;
+    php::test(root)?;
     step("the demo's own tests (cargo feature `demo`)");
     run(cargo(root).args(["test", "-p", "lablink", "--features", "demo", "--bins"]))?;
     step("component tests in headless chromium (wasm-bindgen-test)");
