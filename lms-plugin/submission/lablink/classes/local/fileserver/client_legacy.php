@@ -26,12 +26,13 @@ namespace assignsubmission_lablink\local\fileserver;
  * `-V2`… renaming, `last-modification` in the server's local time (read in `$timezone`).
  *
  * Memory: `/zfs` carries the zip base64-encoded inside the JSON payload, itself a string inside
- * the envelope, so decoding holds the payload text (4/3 of the zip) and the blob (4/3 again)
- * at once, then the zip itself: PHP needs about 2.7 times the zip plus the baseline. Measured
- * (lms-plugin/tests/bench/legacy_memory.php, PHP 8.2): with `memory_limit` 128M the largest
- * zip that arrives is about 44 MiB; with 256M about 92 MiB. The reply is first streamed to a
- * temporary file (capped at the size limit), so an oversized one never enters memory. Uploads
- * (`/uzu`) stream from disk as multipart and do not grow with the zip. Use v2 for large work.
+ * the envelope, so decoding holds the payload text (4/3 of the zip) and the decoded value (4/3
+ * again) at once, then the zip: PHP needs about 2.7 times the zip. Measured by `cargo xtask
+ * bench moodle` (PHP 8.2, incompressible zips): with `memory_limit` 128M the largest zip that
+ * arrives is 46 MiB, with 256M 94 MiB; beyond, PHP stops with "Allowed memory size exhausted".
+ * The reply is first streamed to a temporary file, capped at the size limit, so an oversized
+ * one never enters memory. Uploads (`/uzu`) stream from disk as multipart and do not grow with
+ * the zip. Use v2 for anything larger: it stays at a few MiB whatever the size.
  *
  * @package    assignsubmission_lablink
  * @copyright  2026 lablink contributors
