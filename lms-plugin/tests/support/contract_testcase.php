@@ -262,6 +262,24 @@ abstract class contract_testcase extends \PHPUnit\Framework\TestCase {
         $this->refused('not_found', fn() => $this->client()->list_entries('alice', '/nothing here'));
     }
 
+    public function test_a_cursor_not_given_out_is_refused(): void {
+        $this->put('a.txt', 'a');
+        $this->refused('bad_request', fn() => $this->client()->list_entries('alice', '/', 'not-a-cursor!'));
+    }
+
+    public function test_a_missing_zip_is_refused_before_sending(): void {
+        $transport = new recording_transport(new \assignsubmission_lablink\local\fileserver\curl_transport());
+        $this->refused('no_file', fn() => $this->client(['transport' => $transport])
+            ->extract_from_file('alice', '/copy', sys_get_temp_dir() . '/no such zip ' . bin2hex(random_bytes(4))));
+        $this->assertSame([], $transport->sent);
+    }
+
+    public function test_an_unwritable_destination_is_refused(): void {
+        $this->put('work/a.txt', 'a');
+        $dest = sys_get_temp_dir() . '/no such folder ' . bin2hex(random_bytes(4)) . '/out.zip';
+        $this->refused('sink_failed', fn() => $this->client()->archive_to_file('alice', '/work', $dest));
+    }
+
     public function test_server_down_is_unreachable(): void {
         $url = 'http://127.0.0.1:' . lablink_server::free_port();
         $this->refused('unreachable', fn() => $this->client(['url' => $url])->list_entries('alice', '/'));
