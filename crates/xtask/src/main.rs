@@ -5,15 +5,18 @@
 //! - `wasm`: the Wasm pipeline (cargo, the pinned wasm-bindgen CLI with the web and no-modules
 //!   glues, wasm-opt kept only if smaller), `npm ci`;
 //! - `moodle`: the Moodle plugin's zip (the plugin folder plus the picker's no-modules build);
+//! - `php`: `php -l` and the Moodle-free PHPUnit suite of `lms-plugin/` (in `test`);
 //! - `python`: the test venv (nbgrader, JupyterHub, the LTI test platform);
 //! - `demo`: `cargo xtask demo` (build the picker, start `lablink demo`);
-//! - `bench_files/`, `bench_ui`, `bench_grading`: the benches, each against a reference in the same run.
+//! - `bench_files/`, `bench_ui`, `bench_grading`, `bench_moodle`: the benches, each against a reference in the same run.
 
 mod bench_files;
 mod bench_grading;
+mod bench_moodle;
 mod bench_ui;
 mod demo;
 mod moodle;
+mod php;
 mod python;
 mod util;
 mod wasm;
@@ -39,8 +42,9 @@ enum Task {
         #[arg(long)]
         smoke: bool,
     },
-    /// Everything CI checks: formatting, clippy (host and wasm32), all tests, the component
-    /// tests in headless chromium, the demo smoke test and the end-to-end tests.
+    /// Everything CI checks: formatting, clippy (host and wasm32), all tests, the PHP checks
+    /// (`php -l`, PHPUnit with the client's contract tests), the component tests in headless
+    /// chromium, the demo smoke test and the end-to-end tests.
     Test,
     /// Build the installable artefacts into target/dist: the picker (JS + Wasm), the Moodle
     /// plugin's zip (with the picker inside) and the binary.
@@ -65,6 +69,9 @@ enum Bench {
     Ui,
     /// Grading: 1,000 scores synced to the test LMS, against a sequential run.
     Grading,
+    /// Moodle plugin: the PHP client submitting the ≈1 GiB workspace and copying a snapshot
+    /// back, against curl; PHP peak memory; where the legacy protocol runs out of memory.
+    Moodle,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -77,6 +84,7 @@ fn main() -> anyhow::Result<()> {
         Task::Bench { which: Bench::Files } => bench_files::run(&root),
         Task::Bench { which: Bench::Ui } => bench_ui::run(&root),
         Task::Bench { which: Bench::Grading } => bench_grading::run(&root),
+        Task::Bench { which: Bench::Moodle } => bench_moodle::run(&root),
         Task::Fuzz { seconds } => {
             util::run(util::cargo(&root.join("crates/protocol")).env("RUSTC_BOOTSTRAP", "1").args([
                 "fuzz",
@@ -122,6 +130,7 @@ fn test(root: &std::path::Path) -> anyhow::Result<()> {
     wasm::ensure_npm(root)?;
     step("tests");
     run(cargo(root).env("LABLINK_VENV", &venv).args(["test", "--workspace", "--all-targets"]))?;
+    php::test(root)?;
     step("the demo's own tests (cargo feature `demo`)");
     run(cargo(root).args(["test", "-p", "lablink", "--features", "demo", "--bins"]))?;
     step("component tests in headless chromium (wasm-bindgen-test)");

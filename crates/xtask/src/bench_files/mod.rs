@@ -15,7 +15,7 @@
 
 mod report;
 mod server;
-mod workspace;
+pub(crate) mod workspace;
 
 use std::fs::{self, File};
 use std::io;
@@ -451,7 +451,7 @@ fn concurrent_archives(server: &Server) -> anyhow::Result<(f64, Vec<u64>)> {
 
 /// Flushes dirty pages (nothing is dropped from the page cache) so that every timed run starts
 /// with no writeback of an earlier one pending.
-fn settle() -> anyhow::Result<()> {
+pub(crate) fn settle() -> anyhow::Result<()> {
     util::run(&mut Command::new("sync"))
 }
 
@@ -461,7 +461,7 @@ fn timed(f: impl FnOnce() -> anyhow::Result<()>) -> anyhow::Result<f64> {
     Ok(t.elapsed().as_secs_f64())
 }
 
-fn median(values: &[f64]) -> f64 {
+pub(crate) fn median(values: &[f64]) -> f64 {
     let mut v = values.to_vec();
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
@@ -485,7 +485,7 @@ pub(crate) fn remove_dir(path: &Path) -> anyhow::Result<()> {
     }
 }
 
-fn nproc() -> usize {
+pub(crate) fn nproc() -> usize {
     Command::new("nproc")
         .output()
         .ok()
@@ -494,7 +494,7 @@ fn nproc() -> usize {
 }
 
 /// One-minute load average (-1 when unknown): the machine may be shared.
-fn loadavg() -> f64 {
+pub(crate) fn loadavg() -> f64 {
     fs::read_to_string("/proc/loadavg")
         .ok()
         .and_then(|s| s.split_whitespace().next()?.parse().ok())
