@@ -138,11 +138,23 @@ class workspace {
      * @return string
      */
     public static function describe(fileserver_exception $e): string {
-        $code = self::string_code($e->errorcode);
+        return self::describe_code((string)$e->errorcode);
+    }
+
+    /**
+     * A sentence for a refusal's code (as kept from an earlier failure), in the user's language.
+     *
+     * @param string $errorcode the file server's code, or a local one
+     * @return string
+     */
+    public static function describe_code(string $errorcode): string {
+        // Network troubles are told apart here (the picker gets them as one code).
+        $exact = ['unreachable' => 'unreachable', 'tls' => 'tls', 'timeout' => 'timedout', 'invalid_path' => 'invalid_path'];
+        $code = $exact[$errorcode] ?? self::string_code($errorcode);
         if (get_string_manager()->string_exists($code, 'assignsubmission_lablink')) {
             return get_string($code, 'assignsubmission_lablink');
         }
-        return get_string('fserror', 'assignsubmission_lablink', s((string)$e->errorcode));
+        return get_string('fserror', 'assignsubmission_lablink', s($errorcode));
     }
 
     /**
