@@ -17,8 +17,8 @@
 /**
  * Site settings of the lablink workspace submission plugin.
  *
- * Keys read by the file server client's config::from_moodle(): baseurl, protocol, v2kid, v2secret,
- * legacykey, legacysecret, issuer, usernamesource, usernameprefix, homenaming, connecttimeout,
+ * Keys read by the file server client's config::from_moodle(): baseurl, protocol, kid, secret,
+ * legacykey, legacysecret, legacytimezone, issuer, usernamesource, prefix, naming, connecttimeout,
  * timeout, maxbytes.
  *
  * @package    assignsubmission_lablink
@@ -45,14 +45,14 @@ $settings->add(new admin_setting_configselect("{$component}/protocol",
         'legacy' => new lang_string('protocol_legacy', $component),
     ]));
 
-$settings->add(new admin_setting_configtext("{$component}/v2kid",
+$settings->add(new admin_setting_configtext("{$component}/kid",
     new lang_string('v2kid', $component), new lang_string('v2kid_desc', $component), '', PARAM_RAW_TRIMMED));
-$settings->hide_if("{$component}/v2kid", "{$component}/protocol", 'neq', 'v2');
+$settings->hide_if("{$component}/kid", "{$component}/protocol", 'neq', 'v2');
 
 // Secrets: the stored value is never written back into the page (see admin_setting_secret).
-$settings->add(new \assignsubmission_lablink\local\admin_setting_secret("{$component}/v2secret",
+$settings->add(new \assignsubmission_lablink\local\admin_setting_secret("{$component}/secret",
     new lang_string('v2secret', $component), new lang_string('v2secret_desc', $component), ''));
-$settings->hide_if("{$component}/v2secret", "{$component}/protocol", 'neq', 'v2');
+$settings->hide_if("{$component}/secret", "{$component}/protocol", 'neq', 'v2');
 
 $settings->add(new admin_setting_configtext("{$component}/issuer",
     new lang_string('issuer', $component), new lang_string('issuer_desc', $component), '', PARAM_RAW_TRIMMED));
@@ -66,6 +66,11 @@ $settings->add(new \assignsubmission_lablink\local\admin_setting_secret("{$compo
     new lang_string('legacysecret', $component), new lang_string('legacysecret_desc', $component), ''));
 $settings->hide_if("{$component}/legacysecret", "{$component}/protocol", 'neq', 'legacy');
 
+$settings->add(new admin_setting_configtext("{$component}/legacytimezone",
+    new lang_string('legacytimezone', $component), new lang_string('legacytimezone_desc', $component), '',
+    PARAM_RAW_TRIMMED));
+$settings->hide_if("{$component}/legacytimezone", "{$component}/protocol", 'neq', 'legacy');
+
 $settings->add(new admin_setting_description("{$component}/legacymemorynote", '',
     html_writer::div(get_string('legacymemorynote', $component), 'alert alert-info')));
 $settings->hide_if("{$component}/legacymemorynote", "{$component}/protocol", 'neq', 'legacy');
@@ -77,11 +82,11 @@ $settings->add(new admin_setting_configselect("{$component}/usernamesource",
         'email' => new lang_string('usernamesource_email', $component),
     ]));
 
-$settings->add(new admin_setting_configtext("{$component}/usernameprefix",
+$settings->add(new admin_setting_configtext("{$component}/prefix",
     new lang_string('usernameprefix', $component), new lang_string('usernameprefix_desc', $component), '',
     PARAM_RAW_TRIMMED));
 
-$settings->add(new admin_setting_configselect("{$component}/homenaming",
+$settings->add(new admin_setting_configselect("{$component}/naming",
     new lang_string('homenaming', $component), new lang_string('homenaming_desc', $component), 'plain', [
         'plain' => new lang_string('homenaming_plain', $component),
         'noto' => new lang_string('homenaming_noto', $component),
@@ -91,7 +96,7 @@ $settings->add(new admin_setting_configtext("{$component}/connecttimeout",
     new lang_string('connecttimeout', $component), new lang_string('connecttimeout_desc', $component), 10, PARAM_INT));
 
 $settings->add(new admin_setting_configtext("{$component}/timeout",
-    new lang_string('timeout', $component), new lang_string('timeout_desc', $component), 600, PARAM_INT));
+    new lang_string('timeout', $component), new lang_string('timeout_desc', $component), 60, PARAM_INT));
 
 $sizes = [];
 foreach ([1, 5, 10, 20, 50, 100, 200, 500, 1024, 2048, 5120, 10240] as $mib) {

@@ -71,23 +71,29 @@ if ($run) {
         $report = workspace::client($courseid)->check($home);
         $allgood = true;
         foreach ($report as $name => $value) {
+            if ($name === 'errorcode' && $value === '') {
+                continue;
+            }
             $label = get_string_manager()->string_exists('check_' . $name, 'assignsubmission_lablink')
                 ? get_string('check_' . $name, 'assignsubmission_lablink') : (string)$name;
             if (is_bool($value)) {
-                $allgood = $allgood && $value;
+                // Plain http is allowed (e.g. on a private network): it is shown, not failed.
+                $allgood = $allgood && ($value || $name === 'tls');
                 $text = get_string($value ? 'testyes' : 'testno', 'assignsubmission_lablink');
             } else if (is_scalar($value) || $value === null) {
                 $text = (string)$value;
             } else {
                 $text = json_encode($value);
             }
-            $result['checks'][] = ['name' => $label, 'value' => $text, 'bad' => $value === false];
+            $result['checks'][] = ['name' => $label, 'value' => $text, 'bad' => $value === false && $name !== 'tls'];
         }
-        if (array_key_exists('ok', $report)) {
-            $allgood = (bool)$report['ok'];
+        $code = (string)($report['errorcode'] ?? '');
+        if ($code !== '') {
+            $allgood = false;
         }
         $result[$allgood ? 'ok' : 'problem'] = $allgood ? get_string('testok', 'assignsubmission_lablink')
-            : get_string('testfailed', 'assignsubmission_lablink', (string)($report['message'] ?? ''));
+            : get_string('testfailed', 'assignsubmission_lablink',
+                $code !== '' ? workspace::describe_code($code) : (string)($report['message'] ?? ''));
     } catch (fileserver_exception $e) {
         $result['problem'] = get_string('testfailed', 'assignsubmission_lablink', workspace::describe($e));
     } catch (moodle_exception $e) {

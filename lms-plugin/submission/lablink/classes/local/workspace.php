@@ -76,15 +76,14 @@ class workspace {
      * @throws \moodle_exception when the user has no value in the chosen field
      */
     public static function home_for(\stdClass $user): string {
-        $source = (string)(get_config('assignsubmission_lablink', 'usernamesource') ?: 'username');
-        $prefix = (string)get_config('assignsubmission_lablink', 'usernameprefix');
-        $naming = (string)(get_config('assignsubmission_lablink', 'homenaming') ?: 'plain');
+        $config = config::from_moodle();
+        $source = $config->usernamesource ?: 'username';
         if (!isset($user->$source)) {
             global $DB;
             $user = $DB->get_record('user', ['id' => $user->id], '*', MUST_EXIST);
         }
         try {
-            return home_name::for_user($user, $source, $prefix, $naming);
+            return home_name::for_user($user, $source, $config->prefix, $config->naming ?: 'plain');
         } catch (\Throwable $e) {
             throw new \moodle_exception('nohome', 'assignsubmission_lablink', '',
                 get_string('usernamesource_' . $source, 'assignsubmission_lablink'));
