@@ -128,6 +128,7 @@ $string['bad_archive'] = 'the zip is not readable.';
 $string['archive_limit'] = 'the zip is over the file server\'s limits.';
 $string['busy'] = 'the file server is busy; try again in a minute.';
 $string['internal'] = 'the file server ran into a problem.';
+$string['blocked'] = 'this site\'s cURL security refuses the file server\'s address: see "cURL blocked hosts list" and "cURL allowed ports list" in the site\'s HTTP security settings.';
 $string['bad_reply'] = 'the file server sent an answer that could not be read.';
 
 // Admin settings.
