@@ -427,21 +427,6 @@ class assign_submission_lablink extends assign_submission_plugin {
     }
 
     /**
-     * A line for the assignment's logs.
-     *
-     * @param stdClass $submission
-     * @return string
-     */
-    public function format_for_log(stdClass $submission) {
-        $row = $this->get_row($submission->id);
-        if (!$row) {
-            return get_string('lognothing', 'assignsubmission_lablink');
-        }
-        return get_string('logsubmitted', 'assignsubmission_lablink',
-            ['path' => $row->path, 'numfiles' => $row->numfiles, 'size' => display_size((int)$row->bytes)]);
-    }
-
-    /**
      * The assignment is being deleted: remove the plugin's rows (mod_assign removes the files
      * with the context).
      *

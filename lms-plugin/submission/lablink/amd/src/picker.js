@@ -41,6 +41,20 @@ define(['core/str', 'core/config'], function(Str, Config) {
     var ready = null;
 
     /**
+     * The glue's global. It is a top-level `let` of a classic script: reachable by its name from
+     * any script, but not a property of window.
+     *
+     * @return {Function|undefined}
+     */
+    function glueGlobal() {
+        /* global lablink_picker */
+        if (typeof lablink_picker === 'function') {
+            return lablink_picker;
+        }
+        return typeof window[GLOBAL] === 'function' ? window[GLOBAL] : undefined;
+    }
+
+    /**
      * Loads the glue script and instantiates the Wasm from its bytes.
      *
      * @param {string} base URL of the folder holding lablink_picker.js and lablink_picker_bg.wasm
@@ -55,16 +69,16 @@ define(['core/str', 'core/config'], function(Str, Config) {
                 reject(new Error('WebAssembly is not available'));
                 return;
             }
-            if (window[GLOBAL]) {
-                resolve(window[GLOBAL]);
+            if (glueGlobal()) {
+                resolve(glueGlobal());
                 return;
             }
             var script = document.createElement('script');
             script.src = base + '/lablink_picker.js';
             script.async = true;
             script.onload = function() {
-                if (typeof window[GLOBAL] === 'function') {
-                    resolve(window[GLOBAL]);
+                if (glueGlobal()) {
+                    resolve(glueGlobal());
                 } else {
                     reject(new Error('lablink_picker.js did not define ' + GLOBAL));
                 }
