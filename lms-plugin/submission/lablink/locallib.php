@@ -710,8 +710,8 @@ class assign_submission_lablink extends assign_submission_plugin {
      * @return string
      */
     private function page_header(string $title): string {
-        $header = new assign_header($this->assignment->get_instance(), $this->assignment->get_context(), false,
-            $this->assignment->get_course_module()->id, $title);
+        $header = new \mod_assign\output\assign_header($this->assignment->get_instance(),
+            $this->assignment->get_context(), false, $this->assignment->get_course_module()->id, $title);
         return $this->assignment->get_renderer()->render($header);
     }
 

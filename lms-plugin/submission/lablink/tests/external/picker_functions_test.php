@@ -23,6 +23,7 @@ defined('MOODLE_INTERNAL') || die();
 
 global $CFG;
 require_once($CFG->dirroot . '/mod/assign/tests/generator.php');
+require_once($CFG->dirroot . '/webservice/tests/helpers.php');
 require_once(__DIR__ . '/../fixtures/files_server.php');
 
 /**
