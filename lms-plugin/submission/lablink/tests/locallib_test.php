@@ -222,6 +222,9 @@ final class locallib_test extends \advanced_testcase {
         global $DB;
         [$course, $teacher, $student] = $this->setup_course();
         $assign = $this->make_assign($course, $teacher);
+        // Editing teachers may not edit others' submissions by default (managers may): grant it here.
+        $role = $DB->get_field('role', 'id', ['shortname' => 'editingteacher']);
+        assign_capability('mod/assign:editothersubmission', CAP_ALLOW, $role, $assign->get_context()->id);
         $this->setUser($teacher);
         $notices = [];
         $this->assertTrue($assign->save_submission((object)['userid' => $student->id, 'lablink_path' => '/work'],

@@ -109,11 +109,11 @@ class workspace {
      * @return bool
      */
     public static function is_valid_path($path): bool {
-        if (!is_string($path) || trim($path) === '') {
+        if (!is_string($path) || trim($path, " \t\r\n") === '') {
             return true;
         }
         try {
-            self::normalise(trim($path));
+            self::normalise(trim($path, " \t\r\n"));
             return true;
         } catch (fileserver_exception $e) {
             return false;
