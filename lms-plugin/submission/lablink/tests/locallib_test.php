@@ -40,20 +40,7 @@ require_once(__DIR__ . '/fixtures/files_server.php');
 final class locallib_test extends \advanced_testcase {
 
     use mod_assign_test_generator;
-
-    /** @var \assignsubmission_lablink_files_server|null */
-    private $server = null;
-
-    /**
-     * Stops the file server of the test.
-     */
-    protected function tearDown(): void {
-        if ($this->server) {
-            $this->server->stop();
-            $this->server = null;
-        }
-        parent::tearDown();
-    }
+    use \assignsubmission_lablink_with_files_server;
 
     /**
      * A course with a teacher (whose home holds course/lab1) and two students, and the server.
@@ -61,13 +48,7 @@ final class locallib_test extends \advanced_testcase {
      * @return array [course, teacher, student, other student]
      */
     private function setup_course(): array {
-        $this->resetAfterTest();
-        $this->server = \assignsubmission_lablink_files_server::start_or_skip($this);
-        $generator = $this->getDataGenerator();
-        $course = $generator->create_course();
-        $teacher = $generator->create_and_enrol($course, 'editingteacher', ['username' => 'teacher1']);
-        $student = $generator->create_and_enrol($course, 'student', ['username' => 'student1']);
-        $other = $generator->create_and_enrol($course, 'student', ['username' => 'student2']);
+        [$course, $teacher, $student, $other] = $this->course_with_server();
         $this->server->put('teacher1', 'course/lab1/notebook.ipynb', '{"cells": [], "nbformat": 4}');
         $this->server->put('teacher1', 'course/lab1/data/input.csv', "a,b\n1,2\n");
         $this->server->put('teacher1', 'work/teacher-only.txt', 'the teacher\'s own work');

@@ -41,20 +41,7 @@ require_once(__DIR__ . '/../fixtures/files_server.php');
 final class picker_functions_test extends \externallib_advanced_testcase {
 
     use mod_assign_test_generator;
-
-    /** @var \assignsubmission_lablink_files_server|null */
-    private $server = null;
-
-    /**
-     * Stops the file server of the test.
-     */
-    protected function tearDown(): void {
-        if ($this->server) {
-            $this->server->stop();
-            $this->server = null;
-        }
-        parent::tearDown();
-    }
+    use \assignsubmission_lablink_with_files_server;
 
     /**
      * A course, an assignment, a teacher and two students with homes.
@@ -62,13 +49,7 @@ final class picker_functions_test extends \externallib_advanced_testcase {
      * @return array [assign, course, teacher, student, other]
      */
     private function setup_assign(): array {
-        $this->resetAfterTest();
-        $this->server = \assignsubmission_lablink_files_server::start_or_skip($this);
-        $generator = $this->getDataGenerator();
-        $course = $generator->create_course();
-        $teacher = $generator->create_and_enrol($course, 'editingteacher', ['username' => 'teacher1']);
-        $student = $generator->create_and_enrol($course, 'student', ['username' => 'student1']);
-        $other = $generator->create_and_enrol($course, 'student', ['username' => 'student2']);
+        [$course, $teacher, $student, $other] = $this->course_with_server();
         $this->server->put('student1', 'lab/a.py', 'a');
         $this->server->put('student1', 'lab/b.py', 'bb');
         $this->server->put('student1', 'lab/c.py', 'ccc');
