@@ -140,7 +140,7 @@ class assign_submission_lablink extends assign_submission_plugin {
         $this->set_config('maxbytes', (int)($data->assignsubmission_lablink_maxbytes ?? 0));
 
         $snapshot = new source_snapshot($this->assignment);
-        $raw = trim((string)($data->assignsubmission_lablink_sourcepath ?? ''), " \t\r\n");
+        $raw = workspace::form_path($data->assignsubmission_lablink_sourcepath ?? '');
         if ($snapshot->path() !== '' || $raw === '') {
             return true;
         }
@@ -204,8 +204,7 @@ class assign_submission_lablink extends assign_submission_plugin {
     public function save(stdClass $submission, stdClass $data) {
         global $DB, $USER;
 
-        // Only whitespace is trimmed: a NUL trimmed away would turn a refused path into another one.
-        $raw = trim((string)($data->lablink_path ?? ''), " \t\r\n");
+        $raw = workspace::form_path($data->lablink_path ?? '');
         if ($raw === '') {
             // Nothing chosen this time (another plugin's field was edited): keep what is stored.
             return true;
@@ -458,7 +457,7 @@ class assign_submission_lablink extends assign_submission_plugin {
      * @return bool
      */
     public function submission_is_empty(stdClass $data) {
-        return trim((string)($data->lablink_path ?? ''), " \t\r\n") === '';
+        return workspace::form_path($data->lablink_path ?? '') === '';
     }
 
     /**

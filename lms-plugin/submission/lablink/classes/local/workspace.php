@@ -109,15 +109,28 @@ class workspace {
      * @return bool
      */
     public static function is_valid_path($path): bool {
-        if (!is_string($path) || trim($path, " \t\r\n") === '') {
+        $path = self::form_path($path);
+        if ($path === '') {
             return true;
         }
         try {
-            self::normalise(trim($path, " \t\r\n"));
+            self::normalise($path);
             return true;
         } catch (fileserver_exception $e) {
             return false;
         }
+    }
+
+    /**
+     * A path as a form field holds it, without surrounding whitespace ('' when nothing was chosen).
+     * Only whitespace is trimmed: PHP's default trim also strips NUL, which would turn a path the
+     * rules refuse into another, valid one.
+     *
+     * @param mixed $value the submitted field
+     * @return string
+     */
+    public static function form_path($value): string {
+        return is_scalar($value) ? trim((string)$value, " \t\r\n") : '';
     }
 
     /**
