@@ -247,14 +247,7 @@ class client_legacy implements client {
             $result['keyaccepted'] = true;
             $result['homeexists'] = true;
         } catch (fileserver_exception $e) {
-            if ($e->errorcode === 'tls') {
-                $result['tls'] = false;
-            }
-            if ($e->errorcode === 'not_found' && $result['reachable']) {
-                $result['keyaccepted'] = true;
-            }
-            $result['errorcode'] = $e->errorcode;
-            $result['message'] = $e->getMessage();
+            $result = client_v2::refused_check($result, $e);
         }
         return $result;
     }

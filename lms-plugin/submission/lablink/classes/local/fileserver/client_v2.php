@@ -162,14 +162,7 @@ class client_v2 implements client {
             $result['keyaccepted'] = true;
             $result['homeexists'] = true;
         } catch (fileserver_exception $e) {
-            if ($e->errorcode === 'tls') {
-                $result['tls'] = false;
-            }
-            if ($e->errorcode === 'not_found' && $result['reachable']) {
-                $result['keyaccepted'] = true;
-            }
-            $result['errorcode'] = $e->errorcode;
-            $result['message'] = $e->getMessage();
+            $result = self::refused_check($result, $e);
         }
         return $result;
     }
@@ -285,6 +278,26 @@ class client_v2 implements client {
             throw new fileserver_exception('sink_failed', 'the file to download into cannot be written');
         }
         return $sink;
+    }
+
+    /**
+     * What a refusal tells a check() report: TLS failed, or the key was accepted but the home is
+     * missing (a `not_found` after the server answered); the server's code and message.
+     *
+     * @param array $result the report so far
+     * @param fileserver_exception $e the refusal
+     * @return array the report
+     */
+    public static function refused_check(array $result, fileserver_exception $e): array {
+        if ($e->errorcode === 'tls') {
+            $result['tls'] = false;
+        }
+        if ($e->errorcode === 'not_found' && $result['reachable']) {
+            $result['keyaccepted'] = true;
+        }
+        $result['errorcode'] = $e->errorcode;
+        $result['message'] = $e->getMessage();
+        return $result;
     }
 
     /**
