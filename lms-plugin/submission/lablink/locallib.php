@@ -250,7 +250,6 @@ class assign_submission_lablink extends assign_submission_plugin {
             'path' => $path,
             'home' => $home,
             'bytes' => $fetched['bytes'],
-            'sha256' => $fetched['sha256'],
             'numfiles' => $fetched['contents']['count'],
             'filelist' => json_encode($fetched['contents']['files']),
             'skipped' => count($fetched['skipped']),

@@ -25,7 +25,7 @@
 defined('MOODLE_INTERNAL') || die();
 
 $plugin->component = 'assignsubmission_lablink';
-$plugin->version   = 2026120200;
+$plugin->version   = 2026120201;
 $plugin->requires  = 2024100700; // Moodle 4.5.
 $plugin->maturity  = MATURITY_BETA;
 $plugin->release   = '0.1.0';

@@ -72,7 +72,6 @@ echo json_encode([
     'seconds' => $seconds,
     'bytes' => $result['bytes'] ?? 0,
     'path' => $result['path'] ?? '',
-    'sha256' => $result['sha256'] ?? '',
     'peak_bytes' => memory_get_peak_usage(true),
     'maxrss_kib' => getrusage()['ru_maxrss'],
 ]), "\n";

@@ -29,7 +29,19 @@
  * @return bool
  */
 function xmldb_assignsubmission_lablink_upgrade($oldversion) {
-    // The first release: nothing to upgrade yet. Steps go here, each ending with
-    // upgrade_plugin_savepoint(true, YYYYMMDDXX, 'assignsubmission', 'lablink').
+    global $DB;
+    $dbman = $DB->get_manager();
+
+    if ($oldversion < 2026120201) {
+        // Hashing the zip while it arrived cost more than the transfer's last fifth; the zip's
+        // identity is the stored file's content hash, and the feedback side gets the SHA-256
+        // from the file server when it extracts.
+        $table = new xmldb_table('assignsubmission_lablink');
+        $field = new xmldb_field('sha256');
+        if ($dbman->field_exists($table, $field)) {
+            $dbman->drop_field($table, $field);
+        }
+        upgrade_plugin_savepoint(true, 2026120201, 'assignsubmission', 'lablink');
+    }
     return true;
 }

@@ -41,7 +41,7 @@ class backup_assignsubmission_lablink_subplugin extends backup_subplugin {
         $subplugin = $this->get_subplugin_element();
         $wrapper = new backup_nested_element($this->get_recommended_name());
         $row = new backup_nested_element('submission_lablink', null,
-            ['submission', 'path', 'home', 'bytes', 'sha256', 'numfiles', 'filelist', 'skipped', 'timesubmitted']);
+            ['submission', 'path', 'home', 'bytes', 'numfiles', 'filelist', 'skipped', 'timesubmitted']);
         $copies = new backup_nested_element('lablink_copies');
         $copy = new backup_nested_element('lablink_copy', null, ['userid', 'version', 'path', 'timecopied']);
 

@@ -39,7 +39,7 @@ class archive_fetch {
      * @param string $path a checked path, from {@see workspace::normalise()}
      * @param int $maxbytes the largest zip accepted, 0 for no limit
      * @param \stdClass|array $filerecord contextid, component, filearea, itemid, filepath, filename
-     * @return array ['file' => \stored_file, 'bytes' => int, 'sha256' => string,
+     * @return array ['file' => \stored_file, 'bytes' => int,
      *               'skipped' => string[], 'contents' => array from {@see zip_contents::read()}]
      * @throws fileserver_exception when the file server refuses or the zip is over the limit
      */
@@ -63,7 +63,6 @@ class archive_fetch {
         return [
             'file' => $file,
             'bytes' => (int)($result['bytes'] ?? $file->get_filesize()),
-            'sha256' => (string)($result['sha256'] ?? ''),
             'skipped' => array_values((array)($result['skipped'] ?? [])),
             'contents' => $contents,
         ];

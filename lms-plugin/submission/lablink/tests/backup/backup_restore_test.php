@@ -78,7 +78,7 @@ final class backup_restore_test extends \advanced_testcase {
         $this->store_zip($assign->get_context(), 'submissions', $submission->id, 'work.zip');
         $DB->insert_record('assignsubmission_lablink', (object)['assignment' => $assign->get_instance()->id,
             'submission' => $submission->id, 'path' => '/work', 'home' => $student->username, 'bytes' => 100,
-            'sha256' => str_repeat('a', 64), 'numfiles' => 1, 'filelist' => '[]', 'skipped' => 0,
+            'numfiles' => 1, 'filelist' => '[]', 'skipped' => 0,
             'timesubmitted' => 1000]);
         $DB->insert_record('assignsubmission_lablink_copy', (object)['assignment' => $assign->get_instance()->id,
             'userid' => $student->id, 'version' => 2, 'path' => '/lab1', 'timecopied' => 900]);

@@ -46,8 +46,6 @@ final class body_receiver {
     /** @var int body bytes received */
     private int $bytes = 0;
 
-    /** @var \HashContext|null running hash of a sunk body */
-    private ?\HashContext $hash = null;
 
     /** @var bool whether the transfer was stopped for going over `maxbytes` */
     private bool $overflow = false;
@@ -112,12 +110,6 @@ final class body_receiver {
         }
         $this->bytes += $length;
         if ($ok && $this->request->sink !== null) {
-            if ($this->hash === null && $this->request->hashalgo !== '') {
-                $this->hash = hash_init($this->request->hashalgo);
-            }
-            if ($this->hash !== null) {
-                hash_update($this->hash, $data);
-            }
             $written = 0;
             while ($written < $length) {
                 $n = fwrite($this->request->sink, $written === 0 ? $data : substr($data, $written));
@@ -143,11 +135,7 @@ final class body_receiver {
      */
     public function response(): response {
         $sunk = $this->request->sink !== null && $this->status >= 200 && $this->status < 300;
-        if ($sunk && $this->hash === null && $this->request->hashalgo !== '') {
-            $this->hash = hash_init($this->request->hashalgo);
-        }
-        return new response($this->status, $this->headers, $sunk ? null : $this->buffer, $this->bytes,
-            $this->hash !== null ? hash_final($this->hash) : '');
+        return new response($this->status, $this->headers, $sunk ? null : $this->buffer, $this->bytes);
     }
 
     /**

@@ -58,7 +58,7 @@ interface client {
      * @param string $destfile the file to write (created or truncated; removed on failure)
      * @param int $maxbytes most zip bytes accepted, 0 for no limit: the transfer stops with
      *     `too_large` as soon as more arrived
-     * @return array `bytes`, `sha256` (hex), `skipped` (names the server left out)
+     * @return array `bytes`, `skipped` (names the server left out), `skippedcount`
      * @throws fileserver_exception
      */
     public function archive_to_file(string $home, string $path, string $destfile, int $maxbytes = 0): array;

@@ -200,7 +200,7 @@ class client_legacy implements client {
             if (@file_put_contents($destfile, $zip) !== strlen($zip)) {
                 throw new fileserver_exception('sink_failed', 'the zip could not be written to disk');
             }
-            return ['bytes' => strlen($zip), 'sha256' => hash('sha256', $zip), 'skipped' => [], 'skippedcount' => 0];
+            return ['bytes' => strlen($zip), 'skipped' => [], 'skippedcount' => 0];
         } catch (\Throwable $e) {
             @unlink($destfile);
             throw $e;

@@ -105,7 +105,6 @@ class client_v2 implements client {
                 function (request $r) use ($sink, $maxbytes) {
                     $r->sink = $sink;
                     $r->maxbytes = $maxbytes;
-                    $r->hashalgo = 'sha256';
                     $r->timeout = 0;
                     $r->stalltimeout = $this->timeout;
                 });
@@ -124,7 +123,7 @@ class client_v2 implements client {
             $names = json_decode(rawurldecode($header), true);
             $skipped = is_array($names) ? array_values(array_map('strval', $names)) : [];
         }
-        return ['bytes' => $response->bytes, 'sha256' => $response->digest, 'skipped' => $skipped,
+        return ['bytes' => $response->bytes, 'skipped' => $skipped,
             'skippedcount' => max(count($skipped), (int) $response->header('lablink-skipped-count'))];
     }
 

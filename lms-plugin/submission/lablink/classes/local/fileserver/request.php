@@ -54,9 +54,6 @@ final class request {
     /** @var int most response body bytes accepted, 0 for no limit */
     public int $maxbytes = 0;
 
-    /** @var string hash algorithm of the response body (`hash_init` name), '' for none */
-    public string $hashalgo = '';
-
     /** @var int seconds to connect */
     public int $connecttimeout = 10;
 

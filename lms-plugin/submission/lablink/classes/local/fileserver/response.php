@@ -36,9 +36,6 @@ final class response {
     /** @var int body bytes received */
     public int $bytes;
 
-    /** @var string hex digest of the body when the request asked for one, else '' */
-    public string $digest;
-
     /**
      * Makes a response.
      *
@@ -46,14 +43,12 @@ final class response {
      * @param array<string,string> $headers headers, names in lower case
      * @param string|null $body the body, null when sunk
      * @param int $bytes body bytes received
-     * @param string $digest hex digest of the body, '' for none
      */
-    public function __construct(int $status, array $headers, ?string $body, int $bytes, string $digest = '') {
+    public function __construct(int $status, array $headers, ?string $body, int $bytes) {
         $this->status = $status;
         $this->headers = $headers;
         $this->body = $body;
         $this->bytes = $bytes;
-        $this->digest = $digest;
     }
 
     /**
