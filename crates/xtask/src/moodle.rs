@@ -146,7 +146,7 @@ pub fn check_zip(zip_path: &Path, plugin: &Path, with_picker: bool) -> anyhow::R
     let picker = PICKER_FILES.map(|f| format!("picker/{f}"));
     let picker = if with_picker { &picker[..] } else { &[] };
     for required in std::iter::once(&"version.php".to_owned()).chain(picker) {
-        ensure!(want.contains_key(&required), "{} has no {required}", plugin.display());
+        ensure!(want.contains_key(required.as_str()), "{} has no {required}", plugin.display());
     }
     for i in 0..zip.len() {
         let mut entry = zip.by_index(i)?;
