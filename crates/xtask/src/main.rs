@@ -131,7 +131,7 @@ fn test(root: &std::path::Path) -> anyhow::Result<()> {
     wasm::ensure_npm(root)?;
     step("tests");
     run(cargo(root).env("LABLINK_VENV", &venv).args(["test", "--workspace", "--all-targets"]))?;
-    php::test(root)?;
+    php::test(root, &venv)?;
     step("the demo's own tests (cargo feature `demo`)");
     run(cargo(root).args(["test", "-p", "lablink", "--features", "demo", "--bins"]))?;
     step("component tests in headless chromium (wasm-bindgen-test)");

@@ -1,6 +1,7 @@
 //! The PHP side of `cargo xtask test`: `php -l` on every PHP file under `lms-plugin/`, then the
 //! Moodle-free PHPUnit suite of `lms-plugin/tests/` (unit tests, and contract tests that start
-//! the built `lablink files`, found through `LABLINK_BIN`).
+//! the built `lablink files`, found through `LABLINK_BIN`, and run nbgrader from the test venv,
+//! found through `LABLINK_VENV`).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -12,7 +13,7 @@ use crate::util::{cargo, run, step};
 /// Debian packages CI installs for these checks (`.ci/run`).
 pub const PACKAGES: &str = "php8.2-cli php8.2-curl php8.2-zip php8.2-mbstring php8.2-xml phpunit";
 
-pub fn test(root: &Path) -> anyhow::Result<()> {
+pub fn test(root: &Path, venv: &Path) -> anyhow::Result<()> {
     require("php", &["-v"])?;
     require("phpunit", &["--version"])?;
     let plugin = root.join("lms-plugin");
@@ -41,7 +42,8 @@ pub fn test(root: &Path) -> anyhow::Result<()> {
         .current_dir(root)
         .arg("-c")
         .arg(plugin.join("tests/phpunit.xml"))
-        .env("LABLINK_BIN", &bin))
+        .env("LABLINK_BIN", &bin)
+        .env("LABLINK_VENV", venv))
 }
 
 /// The `lablink` binary cargo built in `profile`: under CARGO_TARGET_DIR when set (relative to
