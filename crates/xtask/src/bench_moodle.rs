@@ -5,6 +5,8 @@
 //!   vs `curl -o`, token minted beforehand with `lablink token`);
 //! - copy: `POST …/extract` of a ≈300 MiB snapshot zip streamed from a file
 //!   (`extract_from_file` vs `curl -T`);
+//! - collect: the feedback plugin's collect of 200 submissions of ≈5 MiB into the teacher's
+//!   home vs `unzip` of the same zips (`bench_moodle_collect.rs`);
 //! - PHP's `memory_get_peak_usage(true)` and the PHP process's peak RSS in each;
 //! - legacy: the largest zip the noto-legacy `/zfs` (base64 inside JSON) still decodes at
 //!   `memory_limit` 128M and 256M (found by bisection on incompressible zips).
@@ -39,9 +41,10 @@ const SNAPSHOT_FOLDER: &str = "ws/data";
 const COPY_NAME: &str = "moodle-copy";
 const PROBE_FOLDER: &str = "legacy-probe";
 const MIB: f64 = 1024.0 * 1024.0;
-/// Targets of the issue: PHP peak memory and wall time against curl's.
+/// Targets of the issues: PHP peak memory, wall time against curl's, the collect's against unzip's.
 const PEAK_TARGET_MIB: f64 = 32.0;
 const RATIO_TARGET: f64 = 1.2;
+const COLLECT_RATIO_TARGET: f64 = 1.5;
 
 pub fn run(root: &Path) -> anyhow::Result<()> {
     let started = Instant::now();
@@ -114,6 +117,8 @@ impl Outputs {
             remove_file(&self.file(name))?;
         }
         remove_dir(&self.home.join(PROBE_FOLDER))?;
+        remove_dir(&self.home.join(crate::bench_moodle_collect::ROOT))?;
+        remove_dir(&self.work.join("collect-unzip"))?;
         if self.home.is_dir() {
             for entry in fs::read_dir(&self.home)? {
                 let entry = entry?;
@@ -263,6 +268,15 @@ fn measure(
     put("copy_php_rss_mib", rss / MIB);
     remove_file(&snapshot)?;
 
+    crate::bench_moodle_collect::measure(
+        &server.base,
+        [KID, SECRET, HOME],
+        script,
+        &out.work,
+        &out.home,
+        put,
+    )?;
+
     step("legacy /zfs: the largest incompressible zip PHP still decodes, at memory_limit 128M and 256M");
     let probe = out.home.join(PROBE_FOLDER);
     fs::create_dir_all(&probe)?;
@@ -399,6 +413,8 @@ fn markdown(r: &Map<String, Value>, revision: &str) -> String {
         ("submit time vs curl (PHP s ÷ curl s)", "submit_vs_curl_ratio", RATIO_TARGET, "×"),
         ("PHP peak memory, copy of the snapshot", "copy_php_peak_mib", PEAK_TARGET_MIB, "MiB"),
         ("copy time vs curl (PHP s ÷ curl s)", "copy_vs_curl_ratio", RATIO_TARGET, "×"),
+        ("PHP peak memory, collect of 200 submissions", "collect200_php_peak_mib", PEAK_TARGET_MIB, "MiB"),
+        ("collect 200 vs unzip (PHP s ÷ unzip s)", "collect200_vs_unzip_ratio", COLLECT_RATIO_TARGET, "×"),
     ];
     for (label, key, target, unit) in rows {
         md.push_str(&format!(
@@ -435,6 +451,18 @@ fn markdown(r: &Map<String, Value>, revision: &str) -> String {
         v("copy_curl_s"),
         v("copy_vs_curl_ratio_of_medians"),
         v("copy_php_rss_mib"),
+    ));
+    md.push_str(&format!(
+        "Collect: {} submissions ({:.0} MiB of zips, each a notebook, a script and an incompressible data file) \
+         extracted by the feedback plugin's collector into one folder each of the teacher's home, with the \
+         manifest written before and after each: PHP {:.2} s ({:.2} s in the call) vs `unzip` of the same zips \
+         into one folder each {:.2} s; peak RSS {:.1} MiB.\n\n",
+        crate::bench_moodle_collect::STUDENTS,
+        v("collect200_zip_bytes") / MIB,
+        v("collect200_php_s"),
+        v("collect200_php_inner_s"),
+        v("collect200_unzip_s"),
+        v("collect200_php_rss_mib"),
     ));
     md.push_str(
         "Legacy: `/zfs` sends the zip base64-encoded inside a JSON string inside the envelope, so PHP must hold \

@@ -9,11 +9,13 @@
 //! - `php`: `php -l` and the Moodle-free PHPUnit suite of `lms-plugin/` (in `test`);
 //! - `python`: the test venv (nbgrader, JupyterHub, the LTI test platform);
 //! - `demo`: `cargo xtask demo` (build the picker, start `lablink demo`);
-//! - `bench_files/`, `bench_ui`, `bench_grading`, `bench_moodle`: the benches, each against a reference in the same run.
+//! - `bench_files/`, `bench_ui`, `bench_grading`, `bench_moodle` (+ `bench_moodle_collect`): the
+//!   benches, each against a reference in the same run.
 
 mod bench_files;
 mod bench_grading;
 mod bench_moodle;
+mod bench_moodle_collect;
 mod bench_ui;
 mod demo;
 mod moodle;

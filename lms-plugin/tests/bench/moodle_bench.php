@@ -22,6 +22,10 @@
  *   php moodle_bench.php submit  <url> <kid> <secret> <home> <folder> <destzip> [maxbytes]
  *   php moodle_bench.php copy    <url> <kid> <secret> <home> <folder> <srczip>
  *   php moodle_bench.php legacy-submit <url> <key> <secret> <home> <folder> <destzip>
+ *   php moodle_bench.php collect <url> <kid> <secret> <home> <destfolder> <zipsdir>
+ *
+ * `collect` runs the feedback plugin's collector on every `*.zip` of `zipsdir`, one student
+ * each, into `destfolder` (folders layout, named by student id), as its adhoc task does.
  *
  * A failure prints `{"ok":false,"errorcode":…}` and exits 1; running out of memory ends PHP with
  * its fatal error (and exit 255), which the bench reads as "does not fit".
@@ -31,6 +35,9 @@
  * @license    https://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
  */
 
+use assignfeedback_lablink\local\collect\collector;
+use assignfeedback_lablink\local\collect\item;
+use assignfeedback_lablink\local\collect\options;
 use assignsubmission_lablink\local\fileserver\client_legacy;
 use assignsubmission_lablink\local\fileserver\client_v2;
 use assignsubmission_lablink\local\fileserver\curl_transport;
@@ -57,6 +64,19 @@ try {
             $result = $client->archive_to_file($home, $folder, $file, (int) ($argv[8] ?? 0));
         } else if ($mode === 'copy') {
             $result = $client->extract_from_file($home, $folder, $file);
+        } else if ($mode === 'collect') {
+            $items = [];
+            foreach (glob($file . '/*.zip') as $i => $zip) {
+                $id = basename($zip, '.zip');
+                // Moodle keeps each stored file's SHA-1; a stand-in here, as it costs nothing there.
+                $items[] = new item($i + 1, $i + 1, 0, 1764000000 + $i, $zip, sha1($zip), "Student $id", $id);
+            }
+            $o = new options($folder, options::LAYOUT_FOLDERS, options::NAMING_STUDENTID, '', false, 1, 1, 1,
+                'bench');
+            $results = (new collector($client, $home))->run($items, $o, function() {
+            });
+            $counts = array_count_values(array_map(fn($r) => $r->status, $results));
+            $result = ['collected' => $counts['collected'] ?? 0, 'results' => $counts];
         } else {
             fwrite(STDERR, "unknown mode $mode\n");
             exit(2);
@@ -72,6 +92,8 @@ echo json_encode([
     'seconds' => $seconds,
     'bytes' => $result['bytes'] ?? 0,
     'path' => $result['path'] ?? '',
+    'collected' => $result['collected'] ?? 0,
+    'results' => $result['results'] ?? [],
     'peak_bytes' => memory_get_peak_usage(true),
     'maxrss_kib' => getrusage()['ru_maxrss'],
 ]), "\n";
