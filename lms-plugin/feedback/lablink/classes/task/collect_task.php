@@ -66,14 +66,16 @@ class collect_task extends run_task {
      * @param \assign $assign
      * @param string $root
      * @param array $o the run's options
+     * @param int $maxbytes the largest zip the file server may send (returns), 0 for no limit
      * @return options
      */
-    public static function engine_options(\assign $assign, string $root, array $o): options {
+    public static function engine_options(\assign $assign, string $root, array $o, int $maxbytes = 0): options {
         $instance = $assign->get_instance();
         return new options($root, (string)($o['layout'] ?? options::LAYOUT_FOLDERS),
             (string)($o['naming'] ?? options::NAMING_FULLNAME), (string)($o['nbassignment'] ?? ''),
             !empty($o['overwrite']), (int)$instance->id, (int)$assign->get_course_module()->id,
-            (int)$assign->get_course()->id, format_string($instance->name, true, ['context' => $assign->get_context()]));
+            (int)$assign->get_course()->id, format_string($instance->name, true, ['context' => $assign->get_context()]),
+            $maxbytes);
     }
 
     /**

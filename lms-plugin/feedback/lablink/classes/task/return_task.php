@@ -16,9 +16,7 @@
 
 namespace assignfeedback_lablink\task;
 
-use assignfeedback_lablink\local\collect\collect_exception;
 use assignfeedback_lablink\local\collect\manifest;
-use assignfeedback_lablink\local\collect\nbgrader_layout;
 use assignfeedback_lablink\local\collect\options;
 use assignfeedback_lablink\local\collect\result;
 use assignfeedback_lablink\local\collect\returner;
@@ -39,6 +37,9 @@ use assignsubmission_lablink\local\workspace;
  * @license    https://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
  */
 class return_task extends run_task {
+
+    /** The cap when the site sets none: the submission plugin's default, 100 MiB. */
+    const DEFAULTMAXBYTES = 104857600;
 
     /**
      * Name shown to admins.
@@ -69,10 +70,12 @@ class return_task extends run_task {
         if ($manifest === null) {
             throw new \moodle_exception('nomanifest', 'assignfeedback_lablink', '', s($run->root));
         }
+        // The manifest has no getter for its nbgrader name: read it from its own serialisation.
+        $saved = json_decode($manifest->serialise(), true);
         $options = collect_task::engine_options($assign, (string)$run->root, [
             'layout' => $manifest->layout(),
-            'nbassignment' => $manifest->nbassignment(),
-        ]);
+            'nbassignment' => (string)($saved['nbgrader_assignment'] ?? ''),
+        ], self::max_bytes());
         $manifest->check_matches($options);
 
         [$entries, $refused] = self::trusted_entries($assign, $manifest->entries());
@@ -84,9 +87,10 @@ class return_task extends run_task {
                 throw new \coding_exception('the engine returned feedback for a user not handed to it');
             }
             $area->store($userid, (int)$entry['attempt'], $zipfile, $zipname,
-                $options->path(self::feedback_folder($options, (string)$entry['folder'])));
+                $options->path(returner::feedback_folder($entry, $options->layout)));
         };
-        $results = self::rows((new returner($client, $home))->run($entries, $options, $store, $progress));
+        $returner = new returner($client, $home, make_request_directory());
+        $results = self::rows($returner->run($entries, $options, $store, $progress));
 
         // Participants the collect never saw are listed too, not silently left out.
         $seen = array_column($results, 'userid');
@@ -103,15 +107,12 @@ class return_task extends run_task {
     }
 
     /**
-     * The feedback folder of an entry, relative to the collect folder.
+     * The largest feedback zip taken: the submission plugin's site size cap.
      *
-     * @param options $options
-     * @param string $folder the entry's folder
-     * @return string
+     * @return int bytes
      */
-    public static function feedback_folder(options $options, string $folder): string {
-        return $options->layout === options::LAYOUT_NBGRADER ? nbgrader_layout::feedback_of($folder)
-            : $folder . '/feedback';
+    public static function max_bytes(): int {
+        return (int)get_config('assignsubmission_lablink', 'maxbytes') ?: self::DEFAULTMAXBYTES;
     }
 
     /**
