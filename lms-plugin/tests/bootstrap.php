@@ -15,8 +15,9 @@
 // along with Moodle.  If not, see <https://www.gnu.org/licenses/>.
 
 /**
- * Bootstrap of the Moodle-free tests: autoloads the plugin's classes as Moodle would
- * (`assignsubmission_lablink\a\b` from `classes/a/b.php`) and the test support classes.
+ * Bootstrap of the Moodle-free tests: autoloads the plugins' classes as Moodle would
+ * (`assignsubmission_lablink\a\b` from `submission/lablink/classes/a/b.php`,
+ * `assignfeedback_lablink\a\b` from `feedback/lablink/classes/a/b.php`) and the test support classes.
  *
  * @package    assignsubmission_lablink
  * @copyright  2026 lablink contributors
@@ -29,6 +30,7 @@ date_default_timezone_set('UTC');
 spl_autoload_register(function (string $class): void {
     $prefixes = [
         'assignsubmission_lablink\\' => __DIR__ . '/../submission/lablink/classes/',
+        'assignfeedback_lablink\\' => __DIR__ . '/../feedback/lablink/classes/',
         'lablink_tests\\' => __DIR__ . '/support/',
     ];
     foreach ($prefixes as $prefix => $dir) {

@@ -85,4 +85,31 @@ final class client_legacy_test extends contract_testcase {
             10, 60, 'Europe/Zurich');
         $this->assertSame(1600000000 - 7200, $zurich->list_entries('alice', '/course')['entries'][0]['modified']);
     }
+    protected function expected_sha256(string $zip): string {
+        // The protocol reports only where the zip landed.
+        return '';
+    }
+
+    public function test_what_needs_v2_is_unsupported_and_nothing_is_sent(): void {
+        $transport = new recording_transport(new curl_transport());
+        $client = $this->client(['transport' => $transport]);
+        $this->put('copy/a.txt', 'student work');
+        $zip = $this->zip(['a.txt' => 'new']);
+        foreach (['fail', 'replace', 'merge'] as $mode) {
+            $this->refused('unsupported', fn() => $client->extract_from_file('alice', '/copy', $zip, $mode));
+        }
+        $this->refused('unsupported', fn() => $client->put_file('alice', '/copy/m.json', '{}'));
+        $this->refused('unsupported', fn() => $client->get_file('alice', '/copy/a.txt', 100));
+        $this->assertSame([], $transport->sent);
+        $home = self::$server->home('alice');
+        $this->assertSame('student work', file_get_contents("$home/copy/a.txt"));
+        $this->assertSame(['a.txt'], array_values(array_diff(scandir("$home/copy"), ['.', '..'])));
+    }
+
+    public function test_create_folder_with_parents_refuses_a_file_on_the_way(): void {
+        $this->put('course', 'a file');
+        $this->refused('conflict', fn() => $this->client()->create_folder('alice', '/course/collect', true));
+        $this->assertSame('a file', file_get_contents(self::$server->home('alice') . '/course'));
+        $this->assertSame(['course'], array_values(array_diff(scandir(self::$server->home('alice')), ['.', '..'])));
+    }
 }

@@ -204,6 +204,37 @@ abstract class contract_testcase extends \PHPUnit\Framework\TestCase {
         $this->assertSame(['new folder'], array_values(array_diff(scandir(self::$server->home('alice')), ['.', '..'])));
     }
 
+    public function test_creates_missing_parents_and_accepts_an_existing_folder(): void {
+        $home = self::$server->home('alice');
+        $made = $this->client()->create_folder('alice', '/course/week 1/collect', true);
+        $this->assertSame(['path' => 'course/week 1/collect', 'created' => true], $made);
+        $this->assertDirectoryExists("$home/course/week 1/collect");
+        file_put_contents("$home/course/week 1/collect/kept.txt", 'work');
+        $again = $this->client()->create_folder('alice', 'course/week 1/collect', true);
+        $this->assertSame(['path' => 'course/week 1/collect', 'created' => false], $again);
+        $this->assertSame('work', file_get_contents("$home/course/week 1/collect/kept.txt"));
+        $this->assertSame(['collect'], array_values(array_diff(scandir("$home/course/week 1"), ['.', '..'])));
+        // Without parents, a missing parent is still refused.
+        $this->refused('not_found', fn() => $this->client()->create_folder('alice', '/nothing/here'));
+        $this->assertDirectoryDoesNotExist("$home/nothing");
+    }
+
+    public function test_extract_reports_what_it_wrote(): void {
+        $zip = $this->zip(['a.txt' => 'first', 'sub/b.txt' => 'second']);
+        $made = $this->client()->extract_from_file('alice', '/copy', $zip);
+        $this->assertSame(['path', 'files', 'folders', 'bytes', 'skipped', 'sha256'], array_keys($made));
+        $this->assertSame('/copy', $made['path']);
+        $this->assertSame($this->expected_sha256($zip), $made['sha256']);
+    }
+
+    /**
+     * The `sha256` an extract of this zip reports over this protocol.
+     *
+     * @param string $zip the zip's path
+     * @return string the digest
+     */
+    abstract protected function expected_sha256(string $zip): string;
+
     public function test_wrong_key_is_refused(): void {
         $e = $this->refused('unauthorized',
             fn() => $this->client(['secret' => 'not the secret'])->list_entries('alice', '/'));

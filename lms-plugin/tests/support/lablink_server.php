@@ -38,6 +38,8 @@ final class lablink_server {
     public const BOB_SECRET = 'BOB-PRIVATE-91c2e0';
     /** Largest upload the server takes (small, so the refusal is quick to reach). */
     public const MAX_UPLOAD = 4 << 20;
+    /** Largest file one v2 `PUT file` writes. */
+    public const MAX_FILE = 1 << 20;
 
     /** @var string the temporary folder */
     public string $dir;
@@ -70,8 +72,8 @@ final class lablink_server {
         file_put_contents($this->homes . '/bob/private/secret.txt', self::BOB_SECRET);
         $this->port = self::free_port();
         $config = $this->dir . '/files.toml';
-        [$max, $kid, $secret, $luser, $lsecret] =
-            [self::MAX_UPLOAD, self::KID, self::SECRET, self::LEGACY_USER, self::LEGACY_SECRET];
+        [$max, $maxfile, $kid, $secret, $luser, $lsecret] =
+            [self::MAX_UPLOAD, self::MAX_FILE, self::KID, self::SECRET, self::LEGACY_USER, self::LEGACY_SECRET];
         file_put_contents($config, <<<TOML
 [files]
 homes = "{$this->homes}"
@@ -89,6 +91,7 @@ secret = "$lsecret"
 
 [files.limits]
 max_upload_bytes = $max
+max_file_bytes = $maxfile
 
 TOML);
         $log = $this->dir . '/server.log';

@@ -41,14 +41,16 @@ interface client {
     public function list_entries(string $home, string $path, string $cursor = '', int $limit = 500): array;
 
     /**
-     * Makes one folder (its parent must exist; an existing one is a `conflict`).
+     * Makes one folder: without `$parents` its parent must exist and an existing one is a
+     * `conflict`; with it, missing parents are made too and an existing folder is accepted.
      *
      * @param string $home the home
      * @param string $path the new folder
-     * @return array the v2 `FolderCreated`: `path` (relative), `created`
+     * @param bool $parents make missing parents, accept an existing folder
+     * @return array the v2 `FolderCreated`: `path` (relative), `created` (false when it was there)
      * @throws fileserver_exception
      */
-    public function create_folder(string $home, string $path): array;
+    public function create_folder(string $home, string $path, bool $parents = false): array;
 
     /**
      * Streams the zip of a folder into a file.
@@ -64,15 +66,46 @@ interface client {
     public function archive_to_file(string $home, string $path, string $destfile, int $maxbytes = 0): array;
 
     /**
-     * Streams a zip from a file into a new folder.
+     * Streams a zip from a file into a folder.
      *
      * @param string $home the home
-     * @param string $path the folder wanted; when taken, the server picks a free name beside it
+     * @param string $path the folder wanted
      * @param string $zipfile the zip
-     * @return array `path`: the folder actually created, as `/a/b`
+     * @param string $onconflict when `$path` is taken: `rename` (the server picks a free name
+     *     beside it), `fail` (a `conflict`) or `replace` (the fully extracted zip takes the place
+     *     of the existing folder at once; a file or symlink there is a `conflict`). The legacy
+     *     protocol knows only `rename`: anything else is `unsupported`, refused before sending.
+     * @return array `path` (the folder actually written, as `/a/b`), `files`, `folders`, `bytes`
+     *     (extracted), `skipped` (names left out), `sha256` (lowercase hex of the zip as the
+     *     server received it; '' over legacy, which reports only the path)
      * @throws fileserver_exception
      */
-    public function extract_from_file(string $home, string $path, string $zipfile): array;
+    public function extract_from_file(string $home, string $path, string $zipfile,
+            string $onconflict = 'rename'): array;
+
+    /**
+     * Writes a small file whole (a reader sees the old or the new content, never half). Its
+     * folder must exist; a folder or symlink at the path is refused. Needs v2.
+     *
+     * @param string $home the home
+     * @param string $path the file
+     * @param string $contents its new bytes (at most the server's `max_file_bytes`)
+     * @return array the v2 `FileWritten`: `path` (as `/a/b`), `bytes`, `sha256`
+     * @throws fileserver_exception `unsupported` over legacy
+     */
+    public function put_file(string $home, string $path, string $contents): array;
+
+    /**
+     * Reads a small file whole into memory (manifests, not submissions). Needs v2.
+     *
+     * @param string $home the home
+     * @param string $path the file
+     * @param int $maxbytes most bytes accepted (at least 1): a larger file is `too_large`, the
+     *     transfer stopped as soon as more arrived
+     * @return string its bytes
+     * @throws fileserver_exception `not_a_file` for a folder, `not_found`, `unsupported` over legacy
+     */
+    public function get_file(string $home, string $path, int $maxbytes): string;
 
     /**
      * Tells what works, for the Test connection page; changes nothing.

@@ -135,26 +135,67 @@ class client_legacy implements client {
 
     /**
      * The protocol has no call to make a folder: an empty zip is unpacked at the path, after
-     * checking that nothing has that name (the server would otherwise pick `name-V2`).
+     * checking that nothing has that name (the server would otherwise pick `name-V2`). With
+     * `$parents` the path is walked from the home down, each missing folder made that way.
      *
      * @param string $home the home
      * @param string $path the new folder
+     * @param bool $parents make missing parents, accept an existing folder
      * @return array the v2 `FolderCreated` shape
      */
-    public function create_folder(string $home, string $path): array {
+    public function create_folder(string $home, string $path, bool $parents = false): array {
         $relative = $this->path_param($path);
         if ($relative === '') {
             throw new fileserver_exception('invalid_path', 'the home folder itself already exists');
         }
-        $slash = strrpos($relative, '/');
-        $parent = $slash === false ? '' : substr($relative, 0, $slash);
-        $name = $slash === false ? $relative : substr($relative, $slash + 1);
+        $names = explode('/', $relative);
+        $walked = '';
+        $created = false;
+        foreach ($names as $i => $name) {
+            $last = $i === count($names) - 1;
+            $parent = $walked;
+            $walked = $walked === '' ? $name : "$walked/$name";
+            if (!$parents && !$last) {
+                continue;
+            }
+            $kind = $this->kind_in($home, $parent, $name);
+            if ($kind === 'directory' && $parents) {
+                continue;
+            }
+            if ($kind !== null) {
+                throw new fileserver_exception('conflict', 'something of that name is already there', 409);
+            }
+            $this->make_empty_folder($home, $walked);
+            $created = true;
+        }
+        return ['path' => $relative, 'created' => $created];
+    }
+
+    /**
+     * The legacy type (`directory`, `file`) of a name in a folder, null when it is not there.
+     *
+     * @param string $home the home
+     * @param string $parent the folder, relative
+     * @param string $name the name
+     * @return string|null its type
+     */
+    private function kind_in(string $home, string $parent, string $name): ?string {
         $siblings = $this->payload($this->call('GET', 'ls', $home, ['path' => self::legacy_path($parent)]));
         foreach ((array) $siblings as $item) {
             if (($item['name'] ?? null) === $name) {
-                throw new fileserver_exception('conflict', 'something of that name is already there', 409);
+                return (string) ($item['type'] ?? 'file');
             }
         }
+        return null;
+    }
+
+    /**
+     * Makes one folder whose parent exists, by unpacking the empty zip there.
+     *
+     * @param string $home the home
+     * @param string $relative the folder, checked and relative
+     */
+    private function make_empty_folder(string $home, string $relative): void {
         $zip = tempnam(sys_get_temp_dir(), 'lablink-empty-');
         try {
             file_put_contents($zip, self::EMPTY_ZIP);
@@ -162,7 +203,10 @@ class client_legacy implements client {
         } finally {
             @unlink($zip);
         }
-        return ['path' => ltrim($made['path'], '/'), 'created' => true];
+        if ($made['path'] !== '/' . $relative) {
+            // Taken between the listing and the upload: the server picked another name.
+            throw new fileserver_exception('conflict', 'something of that name appeared meanwhile', 409);
+        }
     }
 
     public function archive_to_file(string $home, string $path, string $destfile, int $maxbytes = 0): array {
@@ -212,7 +256,11 @@ class client_legacy implements client {
         }
     }
 
-    public function extract_from_file(string $home, string $path, string $zipfile): array {
+    public function extract_from_file(string $home, string $path, string $zipfile,
+            string $onconflict = 'rename'): array {
+        if ($onconflict !== 'rename') {
+            throw new fileserver_exception('unsupported', 'the legacy protocol can only pick a free name beside a taken one');
+        }
         $relative = $this->path_param($path);
         if ($relative === '') {
             throw new fileserver_exception('invalid_path', 'a zip is unpacked into a new folder, not the home itself');
@@ -230,7 +278,17 @@ class client_legacy implements client {
         if (!is_array($reply) || !isset($reply['extractpath']) || !is_string($reply['extractpath'])) {
             throw new fileserver_exception('bad_reply', 'the reply names no folder');
         }
-        return ['path' => self::landed($reply['extractpath'])];
+        // The protocol reports only where the zip landed.
+        return ['path' => self::landed($reply['extractpath']), 'files' => 0, 'folders' => 0, 'bytes' => 0,
+            'skipped' => [], 'sha256' => ''];
+    }
+
+    public function put_file(string $home, string $path, string $contents): array {
+        throw new fileserver_exception('unsupported', 'needs the v2 protocol');
+    }
+
+    public function get_file(string $home, string $path, int $maxbytes): string {
+        throw new fileserver_exception('unsupported', 'needs the v2 protocol');
     }
 
     public function check(string $home): array {

@@ -28,6 +28,9 @@ class client_v2 implements client {
     /** Largest page the server gives. */
     private const MAX_PAGE = 10000;
 
+    /** What an extract may do with a taken target. */
+    private const ON_CONFLICT = ['rename', 'fail', 'replace'];
+
     /** @var string base URL, no trailing slash */
     private string $baseurl;
 
@@ -82,12 +85,16 @@ class client_v2 implements client {
             'next_cursor' => (string) ($page['next_cursor'] ?? '')];
     }
 
-    public function create_folder(string $home, string $path): array {
+    public function create_folder(string $home, string $path, bool $parents = false): array {
         $relative = $this->path_param($path);
         if ($relative === '') {
             throw new fileserver_exception('invalid_path', 'the home folder itself already exists');
         }
-        $reply = $this->json($this->call('POST', $home, 'folders', ['path' => $relative], 'read write',
+        $query = ['path' => $relative];
+        if ($parents) {
+            $query['parents'] = 'true';
+        }
+        $reply = $this->json($this->call('POST', $home, 'folders', $query, 'read write',
             function (request $r) {
                 $r->body = '';
             }));
@@ -127,12 +134,16 @@ class client_v2 implements client {
             'skippedcount' => max(count($skipped), (int) $response->header('lablink-skipped-count'))];
     }
 
-    public function extract_from_file(string $home, string $path, string $zipfile): array {
+    public function extract_from_file(string $home, string $path, string $zipfile,
+            string $onconflict = 'rename'): array {
+        if (!in_array($onconflict, self::ON_CONFLICT, true)) {
+            throw new fileserver_exception('unsupported', 'on_conflict must be rename, fail or replace');
+        }
         $relative = $this->path_param($path);
         if (!is_file($zipfile) || !is_readable($zipfile)) {
             throw new fileserver_exception('no_file', 'the zip to upload cannot be read');
         }
-        $reply = $this->json($this->call('POST', $home, 'extract', ['path' => $relative, 'on_conflict' => 'rename'],
+        $reply = $this->json($this->call('POST', $home, 'extract', ['path' => $relative, 'on_conflict' => $onconflict],
             'read write', function (request $r) use ($zipfile) {
                 $r->bodyfile = $zipfile;
                 $r->headers[] = 'Content-Type: application/zip';
@@ -144,7 +155,38 @@ class client_v2 implements client {
         }
         return ['path' => workspace_path::normalise($reply['path']), 'files' => (int) ($reply['files'] ?? 0),
             'folders' => (int) ($reply['folders'] ?? 0), 'bytes' => (int) ($reply['bytes'] ?? 0),
-            'skipped' => array_values((array) ($reply['skipped'] ?? []))];
+            'skipped' => array_values((array) ($reply['skipped'] ?? [])),
+            'sha256' => self::sha256_of($reply)];
+    }
+
+    public function put_file(string $home, string $path, string $contents): array {
+        $relative = $this->file_param($path);
+        $reply = $this->json($this->call('PUT', $home, 'file', ['path' => $relative], 'read write',
+            function (request $r) use ($contents) {
+                $r->body = $contents;
+                $r->headers[] = 'Content-Type: application/octet-stream';
+            }));
+        if (!isset($reply['path']) || !is_string($reply['path'])) {
+            throw new fileserver_exception('bad_reply', 'the reply names no file');
+        }
+        $sha = self::sha256_of($reply);
+        if ($sha !== '' && $sha !== hash('sha256', $contents)) {
+            throw new fileserver_exception('bad_reply', 'the server reports other bytes written than were sent');
+        }
+        return ['path' => workspace_path::normalise($reply['path']), 'bytes' => (int) ($reply['bytes'] ?? 0),
+            'sha256' => $sha];
+    }
+
+    public function get_file(string $home, string $path, int $maxbytes): string {
+        if ($maxbytes < 1) {
+            throw new fileserver_exception('bad_argument', 'a file is read into memory only up to a positive limit');
+        }
+        $relative = $this->file_param($path);
+        $response = $this->call('GET', $home, 'file', ['path' => $relative], 'read',
+            function (request $r) use ($maxbytes) {
+                $r->maxbytes = $maxbytes;
+            });
+        return (string) $response->body;
     }
 
     public function check(string $home): array {
@@ -177,6 +219,34 @@ class client_v2 implements client {
     }
 
     /**
+     * The path of a file as the API's `path` parameter takes it: checked, and never the home.
+     *
+     * @param string $path the path as given
+     * @return string relative, never ''
+     */
+    private function file_param(string $path): string {
+        $relative = $this->path_param($path);
+        if ($relative === '') {
+            throw new fileserver_exception('invalid_path', 'the home folder is not a file');
+        }
+        return $relative;
+    }
+
+    /**
+     * The `sha256` of a reply: 64 lowercase hex digits, or '' from a server that sends none.
+     *
+     * @param array $reply the decoded reply
+     * @return string the digest
+     */
+    private static function sha256_of(array $reply): string {
+        $sha = $reply['sha256'] ?? '';
+        if (!is_string($sha) || ($sha !== '' && preg_match('/^[0-9a-f]{64}$/', $sha) !== 1)) {
+            throw new fileserver_exception('bad_reply', 'the reply carries a malformed sha256');
+        }
+        return $sha;
+    }
+
+    /**
      * The bearer token of one request.
      *
      * @param string $method HTTP method
@@ -194,7 +264,7 @@ class client_v2 implements client {
      *
      * @param string $method HTTP method
      * @param string $home the home
-     * @param string $route `entries`, `archive`, `extract` or `folders`
+     * @param string $route `entries`, `archive`, `extract`, `folders` or `file`
      * @param array<string,mixed> $query query parameters
      * @param string $scope token scope
      * @param \Closure|null $tune adjusts the request (body, sink …)

@@ -21,7 +21,8 @@ namespace assignsubmission_lablink\local\fileserver;
  *
  * `errorcode` is the server's own code (`not_found`, `forbidden`, `unauthorized`, …, for the
  * legacy protocol `legacy_<n>`) or one made here: `unreachable`, `tls`, `timeout`, `too_large`,
- * `bad_reply`, `invalid_path`, `invalid_home`, `config`.
+ * `bad_reply`, `invalid_path`, `invalid_home`, `config`, `no_file`, `sink_failed`, `unsupported`
+ * (the protocol in use cannot do it), `bad_argument` (a call this client cannot make).
  *
  * @package    assignsubmission_lablink
  * @copyright  2026 lablink contributors
