@@ -161,7 +161,7 @@ class assign_feedback_lablink extends assign_feedback_plugin {
 
         $name = 'assignfeedback_lablink_nbassignment';
         $mform->addElement('text', $name, get_string('nbassignment', $component), ['size' => 40]);
-        $mform->setType($name, PARAM_RAW_TRIMMED);
+        $mform->setType($name, PARAM_RAW);
         $mform->addHelpButton($name, 'nbassignment', $component);
         $mform->setDefault($name, $this->assignment->has_instance() ? (string)$this->get_config('nbassignment') : '');
         $mform->addRule($name, get_string('badnbassignment', $component), 'callback',
@@ -188,8 +188,9 @@ class assign_feedback_lablink extends assign_feedback_plugin {
      * @return bool
      */
     public function save_settings(stdClass $data) {
-        $layout = (string)($data->assignfeedback_lablink_layout ?? '');
-        $naming = (string)($data->assignfeedback_lablink_naming ?? '');
+        // Absent fields (an assignment made by a generator or a web service) take the defaults.
+        $layout = (string)($data->assignfeedback_lablink_layout ?? $this->layout());
+        $naming = (string)($data->assignfeedback_lablink_naming ?? $this->naming());
         $nbassignment = trim((string)($data->assignfeedback_lablink_nbassignment ?? ''), " \t\r\n");
         if (!in_array($layout, self::LAYOUTS, true) || !in_array($naming, self::NAMINGS, true)
                 || !self::is_valid_nbassignment($nbassignment)) {
@@ -386,7 +387,9 @@ class assign_feedback_lablink extends assign_feedback_plugin {
     public function read_run_form(string $kind, array $selected): array {
         $component = 'assignfeedback_lablink';
         $errors = [];
-        $values = ['root' => workspace::form_path(optional_param(self::ROOTFIELD, '', PARAM_RAW_TRIMMED))];
+        // PARAM_RAW, not PARAM_RAW_TRIMMED: its trim() also strips NUL, which would turn a refused
+        // path into another, valid one; form_path() trims only whitespace.
+        $values = ['root' => workspace::form_path(optional_param(self::ROOTFIELD, '', PARAM_RAW))];
         $root = '';
         if ($values['root'] === '') {
             $errors[] = get_string('noroot', $component);
@@ -399,7 +402,7 @@ class assign_feedback_lablink extends assign_feedback_plugin {
         if ($kind === run::COLLECT) {
             $values['layout'] = optional_param('layout', $this->layout(), PARAM_ALPHA);
             $values['naming'] = optional_param('naming', $this->naming(), PARAM_ALPHA);
-            $values['nbassignment'] = trim(optional_param('nbassignment', $this->nbassignment(), PARAM_RAW_TRIMMED));
+            $values['nbassignment'] = workspace::form_path(optional_param('nbassignment', $this->nbassignment(), PARAM_RAW));
             $values['overwrite'] = optional_param('overwrite', 0, PARAM_BOOL);
             $values['attempt'] = optional_param('attempt', submission_items::LATEST, PARAM_INT);
             if (!in_array($values['layout'], self::LAYOUTS, true) || !in_array($values['naming'], self::NAMINGS, true)) {
@@ -651,7 +654,7 @@ class assign_feedback_lablink extends assign_feedback_plugin {
 
         if (optional_param('copy', 0, PARAM_BOOL)) {
             require_sesskey();
-            $raw = workspace::form_path(required_param(self::DESTFIELD, PARAM_RAW_TRIMMED));
+            $raw = workspace::form_path(required_param(self::DESTFIELD, PARAM_RAW));
             try {
                 $landed = $this->copy_feedback($USER, $file, workspace::normalise($raw === '' ? '/' : $raw));
             } catch (fileserver_exception $e) {
