@@ -323,6 +323,17 @@ class assign_feedback_lablink extends assign_feedback_plugin {
     }
 
     /**
+     * A grading action's page. mod_assign 4.5 links its actions menu to view_page() (action
+     * viewpluginpage); this answers the older entry point the same way.
+     *
+     * @param string $gradingaction collect|return
+     * @return string
+     */
+    public function grading_action($gradingaction) {
+        return array_key_exists($gradingaction, $this->get_grading_actions()) ? $this->view_page($gradingaction) : '';
+    }
+
+    /**
      * The grading table's bulk action for the selected students.
      *
      * @return array

@@ -81,32 +81,56 @@ class run {
             if (self::active($assignid)) {
                 throw new \moodle_exception('runbusy', 'assignfeedback_lablink');
             }
-            $row = (object)[
-                'assignment' => $assignid,
-                'kind' => $kind,
-                'userid' => (int)$user->id,
-                'root' => $root,
-                'options' => json_encode($options),
-                'status' => self::QUEUED,
-                'taskid' => 0,
-                'results' => null,
-                'error' => null,
-                'timecreated' => time(),
-                'timestarted' => 0,
-                'timefinished' => 0,
-            ];
-            $row->id = $DB->insert_record(self::TABLE, $row);
-
-            $task = $kind === self::COLLECT ? new \assignfeedback_lablink\task\collect_task()
-                : new \assignfeedback_lablink\task\return_task();
-            $task->set_custom_data(['runid' => (int)$row->id]);
-            $task->set_userid((int)$user->id);
-            $task->set_component('assignfeedback_lablink');
-            $row->taskid = (int)\core\task\manager::queue_adhoc_task($task);
-            $DB->set_field(self::TABLE, 'taskid', $row->taskid, ['id' => $row->id]);
+            // One transaction: cron sees the task only together with its run and its bar.
+            $transaction = $DB->start_delegated_transaction();
+            try {
+                $row = self::queue($kind, $assignid, $user, $root, $options);
+                $transaction->allow_commit();
+            } catch (\Throwable $e) {
+                $transaction->rollback($e);
+            }
         } finally {
             $lock->release();
         }
+        return $row;
+    }
+
+    /**
+     * Inserts a run, queues its task and makes its progress bar.
+     *
+     * @param string $kind
+     * @param int $assignid
+     * @param \stdClass $user
+     * @param string $root
+     * @param array $options
+     * @return \stdClass the run's row
+     */
+    private static function queue(string $kind, int $assignid, \stdClass $user, string $root, array $options): \stdClass {
+        global $DB;
+        $row = (object)[
+            'assignment' => $assignid,
+            'kind' => $kind,
+            'userid' => (int)$user->id,
+            'root' => $root,
+            'options' => json_encode($options),
+            'status' => self::QUEUED,
+            'taskid' => 0,
+            'results' => null,
+            'error' => null,
+            'timecreated' => time(),
+            'timestarted' => 0,
+            'timefinished' => 0,
+        ];
+        $row->id = $DB->insert_record(self::TABLE, $row);
+
+        $task = $kind === self::COLLECT ? new \assignfeedback_lablink\task\collect_task()
+            : new \assignfeedback_lablink\task\return_task();
+        $task->set_custom_data(['runid' => (int)$row->id]);
+        $task->set_userid((int)$user->id);
+        $task->set_component('assignfeedback_lablink');
+        $row->taskid = (int)\core\task\manager::queue_adhoc_task($task);
+        $DB->set_field(self::TABLE, 'taskid', $row->taskid, ['id' => $row->id]);
+
         // The page shows the bar at once; the task keeps updating this record (same id).
         $bar = new stored_progress_bar(self::progress_idnumber($row));
         $bar->auto_update(false);
