@@ -429,6 +429,36 @@ final class locallib_test extends \advanced_testcase {
         $this->assertFalse($DB->record_exists('assignfeedback_lablink_run', ['status' => run::RUNNING]));
     }
 
+    public function test_an_nbgrader_collect_lands_where_nbgrader_looks(): void {
+        global $DB;
+        [$course, $teacher, $student] = $this->course_with_server();
+        $this->server->put('student1', 'work/ps1.ipynb', '{"cells": []}');
+        $assign = $this->make_assign($course, $teacher, ['assignfeedback_lablink_layout' => 'nbgrader',
+            'assignfeedback_lablink_nbassignment' => 'ps1']);
+        $this->setUser($student);
+        $notices = [];
+        $this->assertTrue($assign->save_submission((object)['lablink_path' => '/work'], $notices), implode(' ', $notices));
+        $submitted = (int)$DB->get_field('assign_submission', 'timemodified', ['assignment' => $assign->get_instance()->id,
+            'userid' => $student->id]);
+
+        $this->setUser($teacher);
+        $plugin = $assign->get_feedback_plugin_by_type('lablink');
+        $this->post(['lablink_root' => '/course']);
+        [, $options, $errors] = $plugin->read_run_form(run::COLLECT, []);
+        $this->assertSame([], $errors);
+        $this->assertSame('nbgrader', $options['layout']);
+        $this->assertSame('ps1', $options['nbassignment']);
+        $collect = $plugin->start_run(run::COLLECT, $teacher, $options);
+        ob_start();
+        $this->runAdhocTasks(\assignfeedback_lablink\task\collect_task::class);
+        ob_end_clean();
+        $collect = run::get((int)$collect->id);
+        $this->assertSame(run::DONE, $collect->status, (string)$collect->error);
+        $this->assertFileExists($this->server->path('teacher1', 'course/submitted/student1/ps1/ps1.ipynb'));
+        $this->assertStringEqualsFile($this->server->path('teacher1', 'course/submitted/student1/ps1/timestamp.txt'),
+            gmdate('Y-m-d H:i:s', $submitted) . '.000000 UTC');
+    }
+
     public function test_a_return_from_a_folder_without_manifest_fails_with_the_reason(): void {
         [$course, $teacher] = $this->course_with_server();
         $this->server->put('teacher1', 'elsewhere/readme.txt', 'not a collect');

@@ -17,11 +17,9 @@
 namespace assignfeedback_lablink\task;
 
 use assignfeedback_lablink\local\collect\manifest;
-use assignfeedback_lablink\local\collect\options;
 use assignfeedback_lablink\local\collect\result;
 use assignfeedback_lablink\local\collect\returner;
 use assignfeedback_lablink\local\feedback_area;
-use assignfeedback_lablink\local\run;
 use assignsubmission_lablink\local\workspace;
 
 /**
