@@ -76,6 +76,21 @@ class behat_assignsubmission_lablink extends behat_base {
     }
 
     /**
+     * Writes a file into a home of the scenario's file server (as work done in JupyterHub would).
+     *
+     * @Given /^the lablink home "(?P<home>[^"]*)" gets "(?P<path>[^"]*)" containing "(?P<content>[^"]*)"$/
+     * @param string $home
+     * @param string $path
+     * @param string $content
+     */
+    public function the_lablink_home_gets_containing(string $home, string $path, string $content) {
+        if (!self::$server) {
+            throw new \Behat\Mink\Exception\ExpectationException('no lablink file server was started', $this->getSession());
+        }
+        self::$server->put($home, $path, $content);
+    }
+
+    /**
      * Stops the scenario's file server.
      *
      * @AfterScenario
