@@ -398,8 +398,6 @@ class assign_feedback_lablink extends assign_feedback_plugin {
     public function read_run_form(string $kind, array $selected): array {
         $component = 'assignfeedback_lablink';
         $errors = [];
-        // PARAM_RAW, not PARAM_RAW_TRIMMED: its trim() also strips NUL, which would turn a refused
-        // path into another, valid one; form_path() trims only whitespace.
         $values = ['root' => workspace::form_path(optional_param(self::ROOTFIELD, '', PARAM_RAW))];
         $root = '';
         if ($values['root'] === '') {
