@@ -103,26 +103,6 @@ final class locallib_test extends \advanced_testcase {
     }
 
     /**
-     * Names inside a stored zip.
-     *
-     * @param \stored_file $file
-     * @return string[]
-     */
-    private function zip_names(\stored_file $file): array {
-        $path = $file->copy_content_to_temp();
-        $zip = new \ZipArchive();
-        $this->assertTrue($zip->open($path));
-        $names = [];
-        for ($i = 0; $i < $zip->numFiles; $i++) {
-            $names[] = $zip->getNameIndex($i);
-        }
-        $zip->close();
-        unlink($path);
-        sort($names);
-        return $names;
-    }
-
-    /**
      * Sets the request's POST fields (what the collect and return pages read).
      *
      * @param array $fields
@@ -310,7 +290,7 @@ final class locallib_test extends \advanced_testcase {
         $this->assertEquals($grade->id, $row->grade);
         $this->assertFalse($plugin->is_empty($grade));
         $this->assertSame(2, (int)$row->numfiles);
-        $this->assertSame(['notes.md', 'plots/a.png'], $this->zip_names($area->file((int)$grade->id)));
+        $this->assertSame(['notes.md', 'plots/a.png'], \assignsubmission_lablink_files_server::zip_names($area->file((int)$grade->id)));
         $this->assertSame(['feedback.zip'], array_keys($plugin->get_files($grade, $student)));
         $this->setUser($student);
         $showlink = false;
@@ -321,7 +301,7 @@ final class locallib_test extends \advanced_testcase {
 
         // A second return replaces the first.
         $area->store((int)$student->id, -1, $this->make_zip(['notes.md' => 'better']), 'feedback.zip', '/x');
-        $this->assertSame(['notes.md'], $this->zip_names($area->file((int)$grade->id)));
+        $this->assertSame(['notes.md'], \assignsubmission_lablink_files_server::zip_names($area->file((int)$grade->id)));
         $this->assertCount(1, get_file_storage()->get_area_files($assign->get_context()->id, 'assignfeedback_lablink',
             'feedback', $grade->id, 'id', false));
 
@@ -334,7 +314,7 @@ final class locallib_test extends \advanced_testcase {
         } catch (\moodle_exception $e) {
             $this->assertSame('badzip', $e->errorcode);
         }
-        $this->assertSame(['notes.md'], $this->zip_names($area->file((int)$grade->id)));
+        $this->assertSame(['notes.md'], \assignsubmission_lablink_files_server::zip_names($area->file((int)$grade->id)));
     }
 
     public function test_a_return_trusts_only_this_assignments_submissions(): void {
@@ -414,7 +394,7 @@ final class locallib_test extends \advanced_testcase {
 
         $grade = $assign->get_user_grade($student->id, false);
         $area = new feedback_area($assign);
-        $this->assertSame(['notes.md'], $this->zip_names($area->file((int)$grade->id)));
+        $this->assertSame(['notes.md'], \assignsubmission_lablink_files_server::zip_names($area->file((int)$grade->id)));
         $this->assertSame("/grading/$folder/feedback", $area->row((int)$grade->id)->path);
         $othergrade = $assign->get_user_grade($other->id, false);
         $this->assertTrue(!$othergrade || $plugin->is_empty($othergrade));

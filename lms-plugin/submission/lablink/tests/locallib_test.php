@@ -77,26 +77,6 @@ final class locallib_test extends \advanced_testcase {
         ]);
     }
 
-    /**
-     * Names inside a stored zip.
-     *
-     * @param \stored_file $file
-     * @return string[]
-     */
-    private function zip_names(\stored_file $file): array {
-        $path = $file->copy_content_to_temp();
-        $zip = new \ZipArchive();
-        $this->assertTrue($zip->open($path));
-        $names = [];
-        for ($i = 0; $i < $zip->numFiles; $i++) {
-            $names[] = $zip->getNameIndex($i);
-        }
-        $zip->close();
-        unlink($path);
-        sort($names);
-        return $names;
-    }
-
     public function test_saving_the_settings_snapshots_the_source(): void {
         [$course, $teacher] = $this->setup_course();
         $sink = $this->redirectEvents();
@@ -112,7 +92,7 @@ final class locallib_test extends \advanced_testcase {
         $this->assertSame('', $info->error);
         $this->assertEqualsCanonicalizing(['data/input.csv', 'notebook.ipynb'], array_column($info->files, 'name'));
         $this->assertSame('lab1.zip', $snapshot->file()->get_filename());
-        $this->assertContains('notebook.ipynb', $this->zip_names($snapshot->file()));
+        $this->assertContains('notebook.ipynb', \assignsubmission_lablink_files_server::zip_names($snapshot->file()));
         $this->assertCount(1, $events);
 
         // The path is fixed once set: the settings form shows it read-only, no field to change it.
@@ -186,7 +166,7 @@ final class locallib_test extends \advanced_testcase {
         $this->assertFalse($plugin->is_empty($submission));
         $files = $plugin->get_files($submission, $student);
         $this->assertSame(['/work.zip'], array_keys($files));
-        $this->assertSame(['answer.py'], $this->zip_names(reset($files)));
+        $this->assertSame(['answer.py'], \assignsubmission_lablink_files_server::zip_names(reset($files)));
         $showlink = false;
         $summary = $plugin->view_summary($submission, $showlink);
         $this->assertStringContainsString('answer.py', $summary);
@@ -215,7 +195,7 @@ final class locallib_test extends \advanced_testcase {
             $notices), implode(' ', $notices));
         $submission = $assign->get_user_submission($student->id, false);
         $files = $assign->get_submission_plugin_by_type('lablink')->get_files($submission, $student);
-        $this->assertSame(['answer.py'], $this->zip_names(reset($files)));
+        $this->assertSame(['answer.py'], \assignsubmission_lablink_files_server::zip_names(reset($files)));
         $this->assertSame('student1', $DB->get_field('assignsubmission_lablink', 'home', ['submission' => $submission->id]));
     }
 
@@ -270,6 +250,6 @@ final class locallib_test extends \advanced_testcase {
         $this->assertNotEquals($first->id, $second->id);
         $files = $plugin->get_files($second, $student);
         $this->assertCount(1, $files);
-        $this->assertSame(['answer.py'], $this->zip_names(reset($files)));
+        $this->assertSame(['answer.py'], \assignsubmission_lablink_files_server::zip_names(reset($files)));
     }
 }
