@@ -324,7 +324,7 @@ final class collect_test extends \PHPUnit\Framework\TestCase {
             $byuser[$item->userid] = $item;
         }
         $this->assert_manifest_matches_disk($o, $byuser);
-        $this->assertSame('x' . "\n" . '117' . "\n", file_get_contents(self::disk('course/lab1 collect/Student 17/data/input.csv')));
+        $this->assertSame("x\n117\n", file_get_contents(self::disk('course/lab1 collect/Student 17/data/input.csv')));
         $expected = array_merge(array_values($folders), [manifest::FILENAME]);
         sort($expected);
         $this->assertSame($expected, self::ls('course/lab1 collect'), 'nothing else at the destination, no leftovers');
@@ -588,7 +588,8 @@ final class collect_test extends \PHPUnit\Framework\TestCase {
             $this->assertStringNotContainsString(lablink_server::BOB_SECRET, $s[3]);
             $this->assertFileDoesNotExist($s[2], 'the temporary zip is removed');
         }
-        $this->assertSame([], array_values(array_filter(self::ls_abs($this->tmp), fn($n) => strpos($n, 'lablink-feedback-') === 0)));
+        $left = array_filter(self::ls_abs($this->tmp), fn($n) => strpos($n, 'lablink-feedback-') === 0);
+        $this->assertSame([], array_values($left), 'no temporary zip is left behind');
         $this->assertSame([0, 7, ''], $progress[0]);
         $this->assertSame([7, 7, 'Student 9'], $progress[7]);
     }
