@@ -54,6 +54,7 @@ impl ClientError {
             ErrorCode::BadRequest
             | ErrorCode::BadPath
             | ErrorCode::NotAFolder
+            | ErrorCode::NotAFile
             | ErrorCode::Conflict
             | ErrorCode::PayloadTooLarge
             | ErrorCode::BadArchive

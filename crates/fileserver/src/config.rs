@@ -96,6 +96,8 @@ impl std::fmt::Debug for LegacyKey {
 pub struct Limits {
     /// Largest accepted upload (compressed zip), bytes.
     pub max_upload_bytes: u64,
+    /// Largest file `PUT /v2/homes/{home}/file` writes, bytes (small files: manifests, notes).
+    pub max_file_bytes: u64,
     /// Most entries in one uploaded zip.
     pub max_entries: u64,
     /// Most bytes one upload may expand to.
@@ -134,6 +136,7 @@ impl Default for Limits {
     fn default() -> Self {
         Self {
             max_upload_bytes: 2 << 30,
+            max_file_bytes: 16 << 20,
             max_entries: 100_000,
             max_uncompressed_bytes: 8 << 30,
             max_ratio: 200,
@@ -271,6 +274,7 @@ pub const SETTINGS: &[Setting<FilesConfig>] = &[
         },
     },
     limit!("MAX_UPLOAD_BYTES", max_upload_bytes, "largest accepted upload (zip), bytes"),
+    limit!("MAX_FILE_BYTES", max_file_bytes, "largest file one v2 PUT file writes, bytes"),
     limit!("MAX_ENTRIES", max_entries, "most entries in one uploaded zip (and one archive)"),
     limit!("MAX_UNCOMPRESSED_BYTES", max_uncompressed_bytes, "most bytes one upload may expand to"),
     limit!("MAX_RATIO", max_ratio, "ignored (kept so older files load)"),
@@ -404,6 +408,7 @@ mod tests {
             ("LABLINK_FILES_MAX_RATIO".to_owned(), "50".to_owned()),
             ("LABLINK_FILES_MAX_TREE_NODES".to_owned(), "9".to_owned()),
             ("LABLINK_FILES_MAX_TREE_BYTES".to_owned(), "1000".to_owned()),
+            ("LABLINK_FILES_MAX_FILE_BYTES".to_owned(), "4096".to_owned()),
             ("UNRELATED".to_owned(), "x".to_owned()),
         ];
         let c = FilesConfig::load(Some(&file), env).unwrap();
@@ -413,9 +418,11 @@ mod tests {
         assert_eq!(c.limits.max_entries, 7);
         assert_eq!(c.limits.max_ratio, 50);
         assert_eq!((c.limits.max_tree_nodes, c.limits.max_tree_bytes), (9, 1000));
+        assert_eq!(c.limits.max_file_bytes, 4096);
         // Defaults the noto plugins need: depth 10 as the original's, zips as large as uploads.
         let d = Limits::default();
         assert_eq!(d.lof_max_depth, 10);
+        assert_eq!(d.max_file_bytes, 16 << 20);
         assert_eq!(d.max_legacy_zip_bytes, d.max_upload_bytes);
         assert!(d.max_tree_nodes >= 84_000);
         assert_eq!(c.v2_keys[0].kid, "a");

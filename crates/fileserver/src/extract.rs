@@ -1,8 +1,9 @@
 //! Unpacking an uploaded zip: the upload lands in a private staging folder next to the target
 //! (same filesystem), every entry is checked against the limits before a byte is written, the
 //! content is unpacked beneath the staging folder only, and the result is renamed into place
-//! with RENAME_NOREPLACE once complete. Any failure removes the staging folder: nothing half-done
-//! is ever visible at the target.
+//! once complete: with RENAME_NOREPLACE, or with RENAME_EXCHANGE in place of an existing folder
+//! (`replace`). Any failure removes the staging folder: nothing half-done is ever visible at the
+//! target. The same staging carries a single file (`commit_file`) to its place by rename.
 
 use std::io::{self, Read, Write};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -15,7 +16,7 @@ use hmac::{Hmac, Mac};
 use lablink_protocol::files::ErrorCode;
 use lablink_protocol::path::check_name;
 use lablink_protocol::{PathError, WorkspacePath};
-use rustix::fs::{Gid, RenameFlags, Uid};
+use rustix::fs::{Gid, Mode, RenameFlags, Uid};
 use sha2::{Digest, Sha256};
 use zip::CompressionMethod;
 use zip::ZipArchive;
@@ -185,6 +186,80 @@ impl Staging {
             }
         }
         Err(ApiError::new(ErrorCode::Conflict, format!("`{name}` already exists")))
+    }
+    /// Puts the unpacked content at `name` in the parent: created when nothing is there, or
+    /// swapped atomically (RENAME_EXCHANGE) with the folder there, so a reader sees the old
+    /// folder or the new one, never a mix or nothing. The old folder, now inside the staging
+    /// folder, is removed with it. A file or a symlink at `name` is refused and left as it is.
+    pub fn replace(mut self, name: &str) -> ApiResult<String> {
+        let refused =
+            || ApiError::new(ErrorCode::Conflict, format!("`{name}` is not a folder, so it is not replaced"));
+        let is_folder = |dir: &Dir, name: &str| dir.symlink_metadata(name).is_ok_and(|m| m.is_dir());
+        let rename = |flags| rustix::fs::renameat_with(&self.dir, CONTENT, &self.parent, name, flags);
+        let io_err = |e: rustix::io::Errno| ApiError::from_io(&e.into(), name);
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            if attempts > MAX_RENAMES {
+                return Err(ApiError::new(ErrorCode::Conflict, format!("`{name}` kept changing; try again")));
+            }
+            match rename(RenameFlags::NOREPLACE) {
+                Ok(()) => break,
+                Err(rustix::io::Errno::EXIST) => {}
+                Err(e) => return Err(io_err(e)),
+            }
+            if !is_folder(&self.parent, name) {
+                return Err(refused());
+            }
+            match rename(RenameFlags::EXCHANGE) {
+                Ok(()) => {}
+                // Removed since it was looked at: create it instead.
+                Err(rustix::io::Errno::NOENT) => continue,
+                Err(e) => return Err(io_err(e)),
+            }
+            // What was swapped out is checked too: a link planted after the look above goes
+            // back, untouched.
+            if !is_folder(&self.dir, CONTENT) {
+                rename(RenameFlags::EXCHANGE).map_err(io_err)?;
+                return Err(refused());
+            }
+            break;
+        }
+        self.done = true;
+        if let Err(err) = self.parent.remove_dir_all(&self.name) {
+            // Still marked, so the sweep removes it later.
+            tracing::warn!(error = %err, "could not remove a replaced folder");
+        }
+        Ok(name.to_owned())
+    }
+
+    /// Renames the received upload file to `name` in the parent, over a file already there
+    /// (rename(2) is atomic: a reader sees the old file or the new one, never half). It takes
+    /// the old file's permissions and, when the server runs as root, the home owner's
+    /// ownership, and is flushed to disk before the rename. A folder at `name` stays.
+    pub fn commit_file(mut self, name: &str, shown: &str, owner: Option<(Uid, Gid)>) -> ApiResult<()> {
+        let io_err = |e: io::Error| ApiError::from_io(&e, shown);
+        let file = self.dir.open(UPLOAD).map_err(io_err)?;
+        if let Ok(old) = self.parent.symlink_metadata(name)
+            && old.is_file()
+        {
+            rustix::fs::fchmod(&file, Mode::from_raw_mode(old.permissions().mode() & 0o7777))
+                .map_err(|e| io_err(e.into()))?;
+        }
+        if let Some((uid, gid)) = owner {
+            rustix::fs::fchown(&file, Some(uid), Some(gid)).map_err(|e| io_err(e.into()))?;
+        }
+        file.sync_all().map_err(io_err)?;
+        match rustix::fs::renameat(&self.dir, UPLOAD, &self.parent, name) {
+            Ok(()) => {}
+            Err(rustix::io::Errno::ISDIR) => {
+                return Err(ApiError::new(ErrorCode::NotAFile, format!("`{shown}` is a folder")));
+            }
+            Err(e) => return Err(io_err(e.into())),
+        }
+        self.done = true;
+        let _ = self.parent.remove_dir_all(&self.name);
+        Ok(())
     }
 }
 

@@ -8,9 +8,11 @@
 //! - `listing`: reading one folder (names, order, stats, the sorted-name cache);
 //! - `home`: homes and confinement (descend one name at a time, no symlinks);
 //! - `archive`: streamed zips (plan the tree, compress ahead, write);
-//! - `extract`: staged, checked unpacking and the stale-staging sweep;
+//! - `extract`: staged, checked unpacking (renamed into place, or swapped with the folder there),
+//!   single files carried to their place by rename, and the stale-staging sweep;
 //! - `state`: `AppState`, what every request shares;
-//! - `upload`: receiving an upload into a staging folder, bounded (v2 `extract`, legacy `/uzu`);
+//! - `upload`: receiving a body into a staging folder, bounded and hashed (v2 `extract` and
+//!   `file`, legacy `/uzu`);
 //! - `routes`: the v2 routes, one module per resource, the `Access` extractor, and `support`
 //!   (the query parser and blocking work they share);
 //! - `legacy`: the noto-legacy routes (`error`: its refusals; `signature`: HMAC query auth;

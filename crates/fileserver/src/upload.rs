@@ -1,30 +1,53 @@
-//! Receiving an upload (a zip) into a staging folder, bounded by the configured size: shared by
-//! v2 `extract` and legacy `/uzu`.
+//! Receiving a request body into a staging folder, bounded by the configured size and hashed
+//! (SHA-256) on the way in: shared by v2 `extract` and `file`, and legacy `/uzu`.
 
 use axum::http::{HeaderMap, header};
 use futures_util::StreamExt;
 use lablink_protocol::files::ErrorCode;
+use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Staging;
 use crate::state::AppState;
 
-/// Refuses at once an upload that announces more than the limit.
+/// What a body is received as: a zip to unpack, or a file to write as it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Zip,
+    File,
+}
+
+impl Kind {
+    fn limit(self, state: &AppState) -> u64 {
+        match self {
+            Self::Zip => state.limits.max_upload_bytes,
+            Self::File => state.limits.max_file_bytes,
+        }
+    }
+}
+
+/// Refuses at once an upload (zip) that announces more than the limit.
 pub fn check_upload_length(state: &AppState, headers: &HeaderMap) -> ApiResult<()> {
+    check_length(state, headers, Kind::Zip)
+}
+
+/// Refuses at once a body that announces more than the limit of its kind.
+pub fn check_length(state: &AppState, headers: &HeaderMap, kind: Kind) -> ApiResult<()> {
     let declared =
         headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     match declared {
-        Some(n) if n > state.limits.max_upload_bytes => Err(too_large(state)),
+        Some(n) if n > kind.limit(state) => Err(too_large(state, kind)),
         _ => Ok(()),
     }
 }
 
-pub fn too_large(state: &AppState) -> ApiError {
-    ApiError::new(
-        ErrorCode::PayloadTooLarge,
-        format!("uploads are limited to {} bytes", state.limits.max_upload_bytes),
-    )
+fn too_large(state: &AppState, kind: Kind) -> ApiError {
+    let what = match kind {
+        Kind::Zip => "uploads",
+        Kind::File => "files",
+    };
+    ApiError::new(ErrorCode::PayloadTooLarge, format!("{what} are limited to {} bytes", kind.limit(state)))
 }
 
 /// Why an upload stream stopped early.
@@ -35,29 +58,66 @@ pub enum UploadError {
     Interrupted,
 }
 
-/// Streams the body into the staging folder, counting as it goes. On any error the staging
-/// folder is dropped, and with it everything received.
-pub async fn receive_upload<S>(state: &AppState, staging: Staging, mut stream: S) -> ApiResult<Staging>
+/// What was received: its length and its SHA-256 (lowercase hex).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Received {
+    pub bytes: u64,
+    pub sha256: String,
+}
+
+/// Streams a zip into the staging folder (see [`receive`]); an empty one is refused.
+pub async fn receive_upload<S>(
+    state: &AppState,
+    staging: Staging,
+    stream: S,
+) -> ApiResult<(Staging, Received)>
+where
+    S: futures_util::Stream<Item = Result<bytes::Bytes, UploadError>> + Unpin,
+{
+    let (staging, received) = receive(state, staging, stream, Kind::Zip).await?;
+    if received.bytes == 0 {
+        return Err(ApiError::bad_archive("the upload is empty"));
+    }
+    Ok((staging, received))
+}
+
+/// Streams the body into the staging folder's upload file, counting against the limit of
+/// `kind` and hashing as it goes (the hash is of the bytes exactly as they came). On any error
+/// the staging folder is dropped, and with it everything received.
+pub async fn receive<S>(
+    state: &AppState,
+    staging: Staging,
+    mut stream: S,
+    kind: Kind,
+) -> ApiResult<(Staging, Received)>
 where
     S: futures_util::Stream<Item = Result<bytes::Bytes, UploadError>> + Unpin,
 {
     let file = staging.upload_file()?;
     let mut file = tokio::fs::File::from_std(file);
+    let limit = kind.limit(state);
+    let mut hash = Sha256::new();
     let mut received: u64 = 0;
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|e| match e {
-            UploadError::TooLarge => too_large(state),
+            UploadError::TooLarge => too_large(state, kind),
             UploadError::Interrupted => ApiError::bad_request("the upload was interrupted"),
         })?;
         received += chunk.len() as u64;
-        if received > state.limits.max_upload_bytes {
-            return Err(too_large(state));
+        if received > limit {
+            return Err(too_large(state, kind));
         }
+        hash.update(&chunk);
         file.write_all(&chunk).await.map_err(|e| ApiError::from_io(&e, ""))?;
     }
     file.flush().await.map_err(|e| ApiError::from_io(&e, ""))?;
-    if received == 0 {
-        return Err(ApiError::bad_archive("the upload is empty"));
-    }
-    Ok(staging)
+    Ok((staging, Received { bytes: received, sha256: hex(&hash.finalize()) }))
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
 }

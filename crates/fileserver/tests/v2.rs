@@ -1,7 +1,8 @@
 //! The v2 API over real HTTP on 127.0.0.1: every route, every refusal.
 
-use lablink_protocol::files::{EntriesPage, EntryKind, ExtractResult, FolderCreated};
+use lablink_protocol::files::{EntriesPage, EntryKind, ExtractResult, FileWritten, FolderCreated};
 use lablink_testkit::files::*;
+use sha2::{Digest, Sha256};
 
 fn write(path: impl AsRef<std::path::Path>, data: impl AsRef<[u8]>) {
     let path = path.as_ref();
@@ -93,7 +94,9 @@ async fn paths_escaping_the_home_are_refused_everywhere() {
     let escapes =
         ["..", "../bob", "a/../../bob/private", "/etc", "/", "a/%2e%2e/%2e%2e/bob", "x%0Ay", "x%00y"];
     for bad in escapes {
-        for (route, post) in [("entries", false), ("archive", false), ("extract", true), ("folders", true)] {
+        let routes =
+            [("entries", false), ("archive", false), ("file", false), ("extract", true), ("folders", true)];
+        for (route, post) in routes {
             let q = format!("path={bad}");
             let resp = if post {
                 s.post("alice", route, &q, zip.clone()).await
@@ -707,4 +710,325 @@ async fn listing_total_counts_exactly_what_is_listed() {
         let first: EntriesPage = s.get("alice", "entries", &q).await.json().await.unwrap();
         assert_eq!(first.total, want.len() as u64);
     }
+}
+
+fn sha256_hex(data: &[u8]) -> String {
+    format!("{:x}", Sha256::digest(data))
+}
+
+/// Everything below `dir`, as (relative path → contents, `None` for a folder).
+fn tree(dir: &std::path::Path) -> std::collections::BTreeMap<String, Option<Vec<u8>>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let rel = e.path().strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+            if e.file_type().unwrap().is_dir() {
+                out.insert(rel, None);
+                stack.push(e.path());
+            } else {
+                out.insert(rel, Some(std::fs::read(e.path()).unwrap()));
+            }
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn the_extract_reply_carries_the_sha256_of_the_zip_as_sent() {
+    let s = start().await;
+    let zip = make_zip(&[("a.txt", b"alpha"), ("b/c.txt", b"gamma")]);
+    let r: ExtractResult = s.post("alice", "extract", "path=x", zip.clone()).await.json().await.unwrap();
+    assert_eq!(r.sha256, sha256_hex(&zip));
+    assert_eq!(r.sha256.len(), 64);
+    // Another zip, another hash: it is of this body, not a constant.
+    let other = make_zip(&[("a.txt", b"alpha!")]);
+    let r: ExtractResult = s.post("alice", "extract", "path=x", other.clone()).await.json().await.unwrap();
+    assert_eq!((r.path.as_str(), r.sha256), ("x-2", sha256_hex(&other)));
+}
+
+#[tokio::test]
+async fn replace_swaps_an_existing_folder_whole() {
+    let s = start().await;
+    let alice = s.home("alice");
+    write(alice.join("in/sub/old.txt"), b"old");
+    write(alice.join("in/sub/deep/older.txt"), b"older");
+    write(alice.join("in/sibling/keep.txt"), b"keep");
+    let zip = make_zip(&[("new.txt", b"new"), ("d/e.txt", b"e")]);
+    let resp = s.post("alice", "extract", "path=in/sub&on_conflict=replace", zip.clone()).await;
+    assert_eq!(resp.status(), 201);
+    let r: ExtractResult = resp.json().await.unwrap();
+    assert_eq!((r.path.as_str(), r.files, r.sha256.as_str()), ("in/sub", 2, sha256_hex(&zip).as_str()));
+    let got = tree(&alice.join("in/sub"));
+    let want: std::collections::BTreeMap<String, Option<Vec<u8>>> = [
+        ("d".to_owned(), None),
+        ("d/e.txt".to_owned(), Some(b"e".to_vec())),
+        ("new.txt".to_owned(), Some(b"new".to_vec())),
+    ]
+    .into();
+    assert_eq!(got, want, "the old content is gone, the new one is there");
+    assert_eq!(std::fs::read(alice.join("in/sibling/keep.txt")).unwrap(), b"keep");
+    // Nothing else appeared beside it (no `sub-2`, no staging).
+    let names: Vec<_> =
+        std::fs::read_dir(alice.join("in")).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+    assert!(leftovers(&s.homes).is_empty());
+
+    // An absent target is simply created.
+    let resp = s.post("alice", "extract", "path=in/fresh&on_conflict=replace", zip).await;
+    assert_eq!(resp.status(), 201);
+    let r: ExtractResult = resp.json().await.unwrap();
+    assert_eq!(r.path.as_str(), "in/fresh");
+    assert_eq!(std::fs::read(alice.join("in/fresh/new.txt")).unwrap(), b"new");
+    assert!(leftovers(&s.homes).is_empty());
+}
+
+#[tokio::test]
+async fn replace_refuses_a_file_or_a_symlink_in_the_way() {
+    let s = start().await;
+    let alice = s.home("alice");
+    write(alice.join("in/notes.txt"), b"my notes");
+    symlink(s.home("bob").join("private"), alice.join("in/to-bob"));
+    symlink("nowhere", alice.join("in/dangling"));
+    std::fs::create_dir_all(alice.join("in/real")).unwrap();
+    symlink("real", alice.join("in/to-real"));
+    let zip = make_zip(&[("secret.txt", b"overwritten")]);
+    for target in ["notes.txt", "to-bob", "dangling", "to-real"] {
+        let q = format!("path=in/{target}&on_conflict=replace");
+        let (status, code, msg) = error_code(s.post("alice", "extract", &q, zip.clone()).await).await;
+        assert_eq!((status, code.as_str()), (409, "conflict"), "{target}: {msg}");
+    }
+    assert_eq!(std::fs::read(alice.join("in/notes.txt")).unwrap(), b"my notes");
+    for link in ["to-bob", "dangling", "to-real"] {
+        assert!(std::fs::symlink_metadata(alice.join("in").join(link)).unwrap().file_type().is_symlink());
+    }
+    assert_eq!(std::fs::read_to_string(s.home("bob").join("private/secret.txt")).unwrap(), BOB_SECRET);
+    assert_eq!(std::fs::read_dir(alice.join("in/real")).unwrap().count(), 0);
+    assert!(leftovers(&s.homes).is_empty());
+}
+
+#[tokio::test]
+async fn a_replace_whose_zip_is_bad_leaves_the_old_folder_untouched() {
+    let s = start_with(|c| c.limits.max_entries = 5).await;
+    let alice = s.home("alice");
+    write(alice.join("in/sub/old.txt"), b"old");
+    write(alice.join("in/sub/deep/older.txt"), b"older");
+    let before = tree(&alice.join("in/sub"));
+    let many: Vec<(String, Vec<u8>)> = (0..6).map(|i| (format!("f{i}"), vec![])).collect();
+    let many: Vec<(&str, &[u8])> = many.iter().map(|(n, d)| (n.as_str(), d.as_slice())).collect();
+    let mut truncated = make_zip(&[("a.txt", &[7u8; 4096][..])]);
+    truncated.truncate(truncated.len() / 2);
+    let cases: Vec<(&str, Vec<u8>, u16)> = vec![
+        ("not a zip", b"plainly not a zip".to_vec(), 400),
+        ("truncated", truncated, 400),
+        ("zip-slip", make_zip(&[("ok.txt", b"ok"), ("../evil.txt", b"evil")]), 400),
+        ("too many entries", make_zip(&many), 413),
+        ("empty", Vec::new(), 400),
+    ];
+    for (what, zip, status) in cases {
+        let resp = s.post("alice", "extract", "path=in/sub&on_conflict=replace", zip).await;
+        let (got, _, msg) = error_code(resp).await;
+        assert_eq!(got, status, "{what}: {msg}");
+        assert_eq!(tree(&alice.join("in/sub")), before, "{what}: the old folder must be as it was");
+        assert!(leftovers(&s.homes).is_empty(), "{what}: staging left behind");
+    }
+    assert!(!alice.join("in/evil.txt").exists());
+}
+
+/// PUT on `/v2/homes/{home}/file` with a fresh token of `scope` for exactly that route.
+async fn put_file(s: &Server, home: &str, query: &str, body: Vec<u8>, scope: &str) -> reqwest::Response {
+    let path = format!("/v2/homes/{home}/file");
+    let t = token(home, "PUT", &path, scope);
+    s.client.put(s.url(&format!("{path}?{query}"))).bearer_auth(t).body(body).send().await.unwrap()
+}
+
+#[tokio::test]
+async fn put_file_writes_and_overwrites_by_rename() {
+    use std::io::Read;
+    use std::os::unix::fs::PermissionsExt;
+    let s = start().await;
+    let alice = s.home("alice");
+    std::fs::create_dir_all(alice.join("course")).unwrap();
+    let body = br#"{"format":"lablink-manifest"}"#.to_vec();
+    let resp = put_file(&s, "alice", "path=course/manifest.json", body.clone(), "read write").await;
+    assert_eq!(resp.status(), 201);
+    let w: FileWritten = resp.json().await.unwrap();
+    assert_eq!(
+        (w.path.as_str(), w.bytes, w.sha256),
+        ("course/manifest.json", body.len() as u64, sha256_hex(&body))
+    );
+    assert_eq!(std::fs::read(alice.join("course/manifest.json")).unwrap(), body);
+
+    // Overwritten by a rename: a reader that opened the old file still reads all of it; the
+    // name now gives the new content, and the old file's permissions carry over.
+    std::fs::set_permissions(alice.join("course/manifest.json"), std::fs::Permissions::from_mode(0o600))
+        .unwrap();
+    let mut old = std::fs::File::open(alice.join("course/manifest.json")).unwrap();
+    let new = b"second version, longer than the first one".repeat(10);
+    let resp = put_file(&s, "alice", "path=course/manifest.json", new.clone(), "read write").await;
+    assert_eq!(resp.status(), 201);
+    let mut seen = Vec::new();
+    old.read_to_end(&mut seen).unwrap();
+    assert_eq!(seen, body, "the old file is never written in place");
+    assert_eq!(std::fs::read(alice.join("course/manifest.json")).unwrap(), new);
+    let mode = std::fs::metadata(alice.join("course/manifest.json")).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+
+    // An empty file is a file.
+    let w: FileWritten =
+        put_file(&s, "alice", "path=empty.txt", vec![], "read write").await.json().await.unwrap();
+    assert_eq!((w.bytes, w.sha256.as_str()), (0, sha256_hex(b"").as_str()));
+    assert_eq!(std::fs::read(alice.join("empty.txt")).unwrap(), b"");
+    assert!(leftovers(&s.homes).is_empty());
+}
+
+/// While the file is rewritten again and again, a reader only ever sees one whole version.
+#[tokio::test]
+async fn a_reader_never_sees_half_a_put() {
+    let s = start().await;
+    let path = s.home("alice").join("big.bin");
+    let (a, b) = (vec![b'a'; 1 << 20], vec![b'b'; 3 << 19]);
+    std::fs::write(&path, &a).unwrap();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let reader = {
+        let (path, stop) = (path.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let mut reads = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let got = std::fs::read(&path).unwrap();
+                let whole = (got.len() == 1 << 20 && got.iter().all(|&c| c == b'a'))
+                    || (got.len() == 3 << 19 && got.iter().all(|&c| c == b'b'));
+                assert!(whole, "a torn read of {} bytes", got.len());
+                reads += 1;
+            }
+            reads
+        })
+    };
+    for i in 0..20 {
+        let body = if i % 2 == 0 { b.clone() } else { a.clone() };
+        assert_eq!(put_file(&s, "alice", "path=big.bin", body, "read write").await.status(), 201);
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    assert!(reader.join().unwrap() > 0);
+    assert!(leftovers(&s.homes).is_empty());
+}
+
+#[tokio::test]
+async fn put_file_refusals_change_nothing() {
+    let s = start_with(|c| c.limits.max_file_bytes = 1000).await;
+    let alice = s.home("alice");
+    write(alice.join("dir/inside.txt"), b"inside");
+    symlink(s.home("bob").join("private/secret.txt"), alice.join("stolen.txt"));
+    symlink(s.home("bob").join("private"), alice.join("to-bob"));
+    let body = b"written".to_vec();
+    let cases = [
+        ("path=missing/x.txt", 404, "not_found"),
+        ("path=dir/inside.txt/x", 409, "not_a_folder"),
+        ("path=dir", 400, "not_a_file"),
+        ("path=stolen.txt", 403, "forbidden"),
+        ("path=to-bob/secret.txt", 403, "forbidden"),
+        ("path=to-bob/new.txt", 403, "forbidden"),
+        ("path=../bob/private/secret.txt", 400, "bad_path"),
+        ("path=dir/../../bob/x.txt", 400, "bad_path"),
+        ("path=/etc/x", 400, "bad_path"),
+        ("path=", 400, "bad_path"),
+        ("", 400, "bad_request"),
+    ];
+    for (q, status, code) in cases {
+        let (got, got_code, msg) =
+            error_code(put_file(&s, "alice", q, body.clone(), "read write").await).await;
+        assert_eq!((got, got_code.as_str()), (status, code), "{q}: {msg}");
+        assert!(!msg.contains(&s.homes.display().to_string()), "no server path in: {msg}");
+    }
+    // Too large: announced, and streamed without a length.
+    let (got, code, _) =
+        error_code(put_file(&s, "alice", "path=big.txt", vec![1; 1001], "read write").await).await;
+    assert_eq!((got, code.as_str()), (413, "payload_too_large"));
+    let path = "/v2/homes/alice/file";
+    let chunks: Vec<Result<Vec<u8>, std::io::Error>> = (0..4).map(|_| Ok(vec![1u8; 300])).collect();
+    let resp = s
+        .client
+        .put(s.url(&format!("{path}?path=big.txt")))
+        .bearer_auth(token("alice", "PUT", path, "read write"))
+        .body(reqwest::Body::wrap_stream(futures_util::stream::iter(chunks)))
+        .send()
+        .await
+        .unwrap();
+    let (got, code, _) = error_code(resp).await;
+    assert_eq!((got, code.as_str()), (413, "payload_too_large"));
+    assert!(!alice.join("big.txt").exists());
+    // Exactly the limit is fine.
+    assert_eq!(put_file(&s, "alice", "path=limit.txt", vec![2; 1000], "read write").await.status(), 201);
+
+    // A read token cannot write; a token for Alice cannot write into Bob's home.
+    let (got, code, _) = error_code(put_file(&s, "alice", "path=ro.txt", body.clone(), "read").await).await;
+    assert_eq!((got, code.as_str()), (403, "forbidden"));
+    assert!(!alice.join("ro.txt").exists());
+    let bob_path = "/v2/homes/bob/file";
+    let t = token("alice", "PUT", bob_path, "read write");
+    let resp = s
+        .client
+        .put(s.url(&format!("{bob_path}?path=private/secret.txt")))
+        .bearer_auth(t)
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
+    let (got, code, _) = error_code(resp).await;
+    assert_eq!((got, code.as_str()), (403, "forbidden"));
+
+    // Nothing changed anywhere.
+    assert_eq!(std::fs::read(alice.join("dir/inside.txt")).unwrap(), b"inside");
+    assert!(std::fs::symlink_metadata(alice.join("stolen.txt")).unwrap().file_type().is_symlink());
+    assert_eq!(std::fs::read_to_string(s.home("bob").join("private/secret.txt")).unwrap(), BOB_SECRET);
+    assert_eq!(std::fs::read_dir(s.home("bob").join("private")).unwrap().count(), 1);
+    assert!(!s.homes.join("bob/x.txt").exists() && !alice.join("missing").exists());
+    assert!(leftovers(&s.homes).is_empty());
+}
+
+#[tokio::test]
+async fn get_file_returns_the_bytes_of_regular_files_only() {
+    let s = start().await;
+    let alice = s.home("alice");
+    let data: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+    write(alice.join("course/data.bin"), &data);
+    write(alice.join("empty.txt"), b"");
+    let resp = s.get("alice", "file", "path=course/data.bin").await;
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["content-type"], "application/octet-stream");
+    assert_eq!(resp.headers()["content-length"], data.len().to_string().as_str());
+    assert!(resp.bytes().await.unwrap() == data);
+    let resp = s.get("alice", "file", "path=empty.txt").await;
+    assert_eq!((resp.status().as_u16(), resp.bytes().await.unwrap().len()), (200, 0));
+
+    symlink(s.home("bob").join("private/secret.txt"), alice.join("stolen.txt"));
+    symlink(s.home("bob").join("private"), alice.join("to-bob"));
+    let fifo = alice.join("pipe");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let cases = [
+        ("path=course", 400, "not_a_file"),
+        ("path=pipe", 400, "not_a_file"),
+        ("path=course/nope.bin", 404, "not_found"),
+        ("path=nope/data.bin", 404, "not_found"),
+        ("path=stolen.txt", 403, "forbidden"),
+        ("path=to-bob/secret.txt", 403, "forbidden"),
+        ("path=../bob/private/secret.txt", 400, "bad_path"),
+        ("path=", 400, "bad_path"),
+    ];
+    for (q, status, code) in cases {
+        let resp = s.get("alice", "file", q).await;
+        let (got, got_code, msg) = error_code(resp).await;
+        assert_eq!((got, got_code.as_str()), (status, code), "{q}: {msg}");
+        assert!(!msg.contains(BOB_SECRET));
+    }
+    // A token for Alice does not read Bob's file; a write-only route token does not either.
+    let bob_path = "/v2/homes/bob/file";
+    let t = token("alice", "GET", bob_path, "read");
+    let resp =
+        s.client.get(s.url(&format!("{bob_path}?path=private/secret.txt"))).bearer_auth(t).send().await;
+    let (got, _, _) = error_code(resp.unwrap()).await;
+    assert_eq!(got, 403);
+    let t = token("alice", "PUT", "/v2/homes/alice/file", "read write");
+    let resp = s.client.get(s.url("/v2/homes/alice/file?path=empty.txt")).bearer_auth(t).send().await;
+    assert_eq!(resp.unwrap().status(), 401, "a token is for its method only");
 }

@@ -116,6 +116,9 @@ pub enum OnConflict {
     Rename,
     /// Refuse with 409.
     Fail,
+    /// Take the place of an existing folder atomically (the old one is removed afterwards);
+    /// a file or a symlink in the way is refused with 409.
+    Replace,
 }
 
 /// Query of `POST /v2/homes/{home}/extract` (the body is the zip).
@@ -137,6 +140,25 @@ pub struct ExtractResult {
     /// Entries left out (symbolic links in the archive).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub skipped: Vec<String>,
+    /// Lowercase hex SHA-256 of the zip exactly as received, so a client can tell which upload
+    /// landed. (Empty from a server that predates it.)
+    #[serde(default)]
+    pub sha256: String,
+}
+
+/// Query of `GET` and `PUT /v2/homes/{home}/file` (the `PUT` body is the file's content).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileQuery {
+    pub path: WorkspacePath,
+}
+
+/// Result of `PUT /v2/homes/{home}/file`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileWritten {
+    pub path: WorkspacePath,
+    pub bytes: u64,
+    /// Lowercase hex SHA-256 of the content written.
+    pub sha256: String,
 }
 
 /// Query of `POST /v2/homes/{home}/folders`.
@@ -171,6 +193,7 @@ pub enum ErrorCode {
     Forbidden,
     NotFound,
     NotAFolder,
+    NotAFile,
     Conflict,
     PayloadTooLarge,
     BadArchive,
@@ -190,6 +213,7 @@ impl ErrorCode {
             Self::Forbidden => "forbidden",
             Self::NotFound => "not_found",
             Self::NotAFolder => "not_a_folder",
+            Self::NotAFile => "not_a_file",
             Self::Conflict => "conflict",
             Self::PayloadTooLarge => "payload_too_large",
             Self::BadArchive => "bad_archive",
@@ -203,7 +227,7 @@ impl ErrorCode {
     /// beside the codes, so clients and servers read the same one).
     pub fn status(self) -> u16 {
         match self {
-            Self::BadRequest | Self::BadPath | Self::BadArchive => 400,
+            Self::BadRequest | Self::BadPath | Self::BadArchive | Self::NotAFile => 400,
             Self::Unauthorized | Self::TokenReplayed => 401,
             Self::Forbidden => 403,
             Self::NotFound => 404,
@@ -216,7 +240,7 @@ impl ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 13] = [
+    pub const ALL: [ErrorCode; 14] = [
         Self::BadRequest,
         Self::BadPath,
         Self::Unauthorized,
@@ -224,6 +248,7 @@ impl ErrorCode {
         Self::Forbidden,
         Self::NotFound,
         Self::NotAFolder,
+        Self::NotAFile,
         Self::Conflict,
         Self::PayloadTooLarge,
         Self::BadArchive,
@@ -263,6 +288,20 @@ mod tests {
         assert_eq!(ErrorCode::TokenReplayed.status(), 401);
         assert_eq!(ErrorCode::ArchiveLimit.status(), 413);
         assert_eq!(ErrorCode::Busy.status(), 503);
+        assert_eq!((ErrorCode::NotAFile.as_str(), ErrorCode::NotAFile.status()), ("not_a_file", 400));
+    }
+
+    #[test]
+    fn replace_and_the_file_types_on_the_wire() {
+        let q: ExtractQuery = serde_json::from_str(r#"{"path":"a/b","on_conflict":"replace"}"#).unwrap();
+        assert_eq!(q.on_conflict, OnConflict::Replace);
+        // A reply without `sha256` (an older server) still reads.
+        let r: ExtractResult =
+            serde_json::from_str(r#"{"path":"x","files":1,"folders":0,"bytes":2}"#).unwrap();
+        assert_eq!(r.sha256, "");
+        let w = FileWritten { path: WorkspacePath::parse("m.json").unwrap(), bytes: 2, sha256: "ab".into() };
+        assert_eq!(serde_json::to_string(&w).unwrap(), r#"{"path":"m.json","bytes":2,"sha256":"ab"}"#);
+        assert!(serde_json::from_str::<FileQuery>(r#"{"path":"../x"}"#).is_err());
     }
 
     #[test]

@@ -416,7 +416,7 @@ fn markdown(r: &Map<String, Value>, revision: &str) -> String {
     md.push_str(&format!(
         "Submit: the workspace ({} files, {:.2} GiB on disk) as a {:.0} MiB zip streamed into a file: PHP {:.2} s \
          (of which {:.2} s inside the client call) vs curl {:.2} s (ratio of the medians {:.2}); the PHP process's \
-         peak RSS {:.1} MiB, its SHA-256 computed on the fly. \
+         peak RSS {:.1} MiB. \
          Copy: a {:.0} MiB snapshot zip (the workspace's `data/`, zipped by the server) streamed to `extract`: \
          PHP {:.2} s ({:.2} s in the call) vs curl {:.2} s (ratio of the medians {:.2}); peak RSS {:.1} MiB. PHP ran the plugin's own classes \
          (`client_v2` over `curl_transport`, `lms-plugin/tests/bench/moodle_bench.php`) at `memory_limit=128M`; \

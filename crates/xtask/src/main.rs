@@ -4,7 +4,8 @@
 //! - `util`: running commands, steps, the workspace root, a child-process guard;
 //! - `wasm`: the Wasm pipeline (cargo, the pinned wasm-bindgen CLI with the web and no-modules
 //!   glues, wasm-opt kept only if smaller), `npm ci`;
-//! - `moodle`: the Moodle plugin's zip (the plugin folder plus the picker's no-modules build);
+//! - `moodle`: the Moodle plugins' zips (each plugin folder; the submission plugin's with the
+//!   picker's no-modules build);
 //! - `php`: `php -l` and the Moodle-free PHPUnit suite of `lms-plugin/` (in `test`);
 //! - `python`: the test venv (nbgrader, JupyterHub, the LTI test platform);
 //! - `demo`: `cargo xtask demo` (build the picker, start `lablink demo`);
@@ -144,7 +145,7 @@ fn test(root: &std::path::Path) -> anyhow::Result<()> {
     // One picker build for the demo page and for the Moodle plugin's zip.
     let (bin, assets) = demo::prepare(root, &[wasm::Glue::NoModules])?;
     demo::smoke(root, &bin, &assets, 8609)?;
-    step("the Moodle plugin's zip");
+    step("the Moodle plugins' zips");
     let plugin = moodle_zip(root)?;
     step("end-to-end tests in headless chromium (tests/e2e)");
     wasm::ensure_npm(root)?;
@@ -158,12 +159,19 @@ fn test(root: &std::path::Path) -> anyhow::Result<()> {
 }
 
 /// Writes `target/dist/moodle-assignsubmission_lablink.zip` from the plugin folder and the
-/// picker's no-modules build (already built), and checks it; returns the plugin folder.
+/// picker's no-modules build (already built), and `moodle-assignfeedback_lablink.zip`, and checks
+/// both; returns the submission plugin's folder.
 fn moodle_zip(root: &std::path::Path) -> anyhow::Result<std::path::PathBuf> {
+    let dist = root.join("target/dist");
     let plugin = root.join(moodle::PLUGIN_DIR);
-    let zip = root.join("target/dist").join(moodle::ZIP_NAME);
+    let zip = dist.join(moodle::ZIP_NAME);
     let files = moodle::build_zip(&plugin, &wasm::Glue::NoModules.picker_dir(root), &zip)?;
-    moodle::check_zip(&zip, &plugin)?;
+    moodle::check_zip(&zip, &plugin, true)?;
+    eprintln!("{}: {files} files under lablink/", zip.display());
+    let feedback = root.join(moodle::FEEDBACK_DIR);
+    let zip = dist.join(moodle::FEEDBACK_ZIP_NAME);
+    let files = moodle::build_plain_zip(&feedback, &zip)?;
+    moodle::check_zip(&zip, &feedback, false)?;
     eprintln!("{}: {files} files under lablink/", zip.display());
     Ok(plugin)
 }
@@ -172,7 +180,7 @@ fn dist(root: &std::path::Path) -> anyhow::Result<()> {
     use util::{cargo, run, step};
     let dist = root.join("target/dist");
     wasm::build_picker(root, &[wasm::Glue::Web, wasm::Glue::NoModules])?;
-    step("the Moodle plugin's zip");
+    step("the Moodle plugins' zips");
     moodle_zip(root)?;
     step("lablink binary (release)");
     // Without the `demo` feature: the shipped binary has no token-minting route.
@@ -186,9 +194,10 @@ fn dist(root: &std::path::Path) -> anyhow::Result<()> {
     std::fs::create_dir_all(dist.join("bin"))?;
     std::fs::copy(&bin, dist.join("bin/lablink"))?;
     eprintln!(
-        "\nartefacts in {}: picker/ (serve with .wasm as application/wasm), {}, bin/lablink",
+        "\nartefacts in {}: picker/ (serve with .wasm as application/wasm), {}, {}, bin/lablink",
         dist.display(),
         moodle::ZIP_NAME,
+        moodle::FEEDBACK_ZIP_NAME,
     );
     Ok(())
 }

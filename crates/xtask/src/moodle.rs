@@ -1,8 +1,9 @@
-//! The Moodle submission plugin's installable zip, `target/dist/moodle-assignsubmission_lablink.zip`:
-//! the plugin folder under one top folder `lablink/` (the shape Moodle's plugin installer
-//! expects), with the picker's no-modules build in `lablink/picker/`. The build is first copied
-//! into the plugin folder's own `picker/` (git-ignored), so a Moodle pointed at this checkout runs
-//! the same files, and the zip is that folder as it stands, dotfiles left out.
+//! The Moodle plugins' installable zips, `target/dist/moodle-assignsubmission_lablink.zip` and
+//! `moodle-assignfeedback_lablink.zip`: each plugin folder under one top folder `lablink/` (the
+//! shape Moodle's plugin installer expects), dotfiles left out. The submission plugin carries the
+//! picker's no-modules build in `lablink/picker/`: the build is first copied into the plugin
+//! folder's own `picker/` (git-ignored), so a Moodle pointed at this checkout runs the same files.
+//! The feedback plugin boots the submission plugin's picker and ships none of its own.
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -16,6 +17,10 @@ use zip::write::SimpleFileOptions;
 pub const PLUGIN_DIR: &str = "lms-plugin/submission/lablink";
 /// The zip's name in `target/dist/`.
 pub const ZIP_NAME: &str = "moodle-assignsubmission_lablink.zip";
+/// The feedback plugin's folder in the repository.
+pub const FEEDBACK_DIR: &str = "lms-plugin/feedback/lablink";
+/// The feedback plugin's zip in `target/dist/`.
+pub const FEEDBACK_ZIP_NAME: &str = "moodle-assignfeedback_lablink.zip";
 /// The one top folder: the plugin's name, as Moodle installs it (`mod/assign/submission/lablink`).
 const TOP: &str = "lablink";
 /// The picker's files the plugin needs, in its `picker/` folder.
@@ -118,18 +123,30 @@ pub fn write_zip(plugin: &Path, zip_path: &Path) -> anyhow::Result<usize> {
     Ok(files)
 }
 
+/// Zips a plugin that ships no picker (the feedback plugin) to `zip_path`; returns how many files
+/// the zip holds.
+pub fn build_plain_zip(plugin: &Path, zip_path: &Path) -> anyhow::Result<usize> {
+    ensure!(
+        plugin.join("version.php").is_file(),
+        "{} holds no Moodle plugin (no version.php): nothing to zip",
+        plugin.display()
+    );
+    write_zip(plugin, zip_path)
+}
+
 /// Checks a built zip against the folder it was made from: one top folder `lablink/`, exactly
-/// the folder's files (dotfiles aside) with the same bytes, the picker among them, no entry
-/// that climbs out or hides.
-pub fn check_zip(zip_path: &Path, plugin: &Path) -> anyhow::Result<()> {
+/// the folder's files (dotfiles aside) with the same bytes, the picker among them when
+/// `with_picker`, no entry that climbs out or hides.
+pub fn check_zip(zip_path: &Path, plugin: &Path, with_picker: bool) -> anyhow::Result<()> {
     let mut zip = zip::ZipArchive::new(
         File::open(zip_path).with_context(|| format!("opening {}", zip_path.display()))?,
     )
     .with_context(|| format!("reading {}", zip_path.display()))?;
     let mut want = plugin_entries(plugin)?;
-    for required in ["version.php".to_owned()].into_iter().chain(PICKER_FILES.map(|f| format!("picker/{f}")))
-    {
-        ensure!(want.contains_key(&required), "{} has no {required}", plugin.display());
+    let picker = PICKER_FILES.map(|f| format!("picker/{f}"));
+    let picker = if with_picker { &picker[..] } else { &[] };
+    for required in std::iter::once(&"version.php".to_owned()).chain(picker) {
+        ensure!(want.contains_key(required.as_str()), "{} has no {required}", plugin.display());
     }
     for i in 0..zip.len() {
         let mut entry = zip.by_index(i)?;
@@ -216,7 +233,7 @@ mod tests {
                 "lablink/version.php",
             ]
         );
-        check_zip(&zip_path, &plugin).unwrap();
+        check_zip(&zip_path, &plugin, true).unwrap();
         // The build replaced what an older one left in the plugin's picker folder.
         assert!(!plugin.join("picker/stale-from-an-old-build.js").exists());
         assert_eq!(std::fs::read(plugin.join("picker/lablink_picker_bg.wasm")).unwrap(), b"\0asm");
@@ -232,13 +249,25 @@ mod tests {
         let zip_path = tmp.path().join("plugin.zip");
         build_zip(&plugin, &picker, &zip_path).unwrap();
         put(&plugin, "lib.php", "<?php");
-        assert!(check_zip(&zip_path, &plugin).unwrap_err().to_string().contains("lib.php"));
+        assert!(check_zip(&zip_path, &plugin, true).unwrap_err().to_string().contains("lib.php"));
         std::fs::remove_file(plugin.join("lib.php")).unwrap();
         put(&plugin, "version.php", "<?php // changed");
-        assert!(check_zip(&zip_path, &plugin).unwrap_err().to_string().contains("differs"));
+        assert!(check_zip(&zip_path, &plugin, true).unwrap_err().to_string().contains("differs"));
         std::fs::remove_file(plugin.join("lang/en/assignsubmission_lablink.php")).unwrap();
         put(&plugin, "version.php", "<?php // version");
-        assert!(check_zip(&zip_path, &plugin).unwrap_err().to_string().contains("not in the folder"));
+        assert!(check_zip(&zip_path, &plugin, true).unwrap_err().to_string().contains("not in the folder"));
+    }
+
+    #[test]
+    fn a_plugin_without_a_picker_zips_as_it_is_and_is_not_asked_for_one() {
+        let (tmp, plugin, _picker) = fixture();
+        std::fs::remove_dir_all(plugin.join("picker")).unwrap();
+        let zip_path = tmp.path().join("feedback.zip");
+        assert_eq!(build_plain_zip(&plugin, &zip_path).unwrap(), 3);
+        check_zip(&zip_path, &plugin, false).unwrap();
+        assert!(!names(&zip_path).iter().any(|n| n.starts_with("lablink/picker")));
+        // The submission plugin's check still wants its picker.
+        assert!(check_zip(&zip_path, &plugin, true).unwrap_err().to_string().contains("picker/"));
     }
 
     #[test]

@@ -591,7 +591,7 @@ async fn uzu_inner(state: SharedState, uri: Uri, headers: HeaderMap, body: Body)
                     _ => UploadError::Interrupted,
                 })
             });
-            received = Some(upload::receive_upload(&state, s, stream).await?);
+            received = Some(upload::receive_upload(&state, s, stream).await?.0);
             break;
         }
     }

@@ -1,5 +1,6 @@
 //! `POST /v2/homes/{home}/extract?path=&on_conflict=`: the request body (a zip) is streamed to
-//! a staging folder beside the target, checked, unpacked and renamed into place.
+//! a staging folder beside the target (hashed on the way), checked, unpacked and renamed into
+//! place, or swapped with the folder there (`replace`).
 
 use axum::Json;
 use axum::body::Body;
@@ -29,20 +30,34 @@ pub async fn extract(
         let home_dir = st.homes.open_home(&home)?;
         let owner = owner_for(&home_dir);
         let (parent, name) = open_parent(&home_dir, &target)?;
-        if q.on_conflict == OnConflict::Fail && crate::home::exists(&parent, name) {
-            return Err(ApiError::new(ErrorCode::Conflict, format!("`{target}` already exists")));
+        match q.on_conflict {
+            OnConflict::Fail if crate::home::exists(&parent, name) => {
+                return Err(ApiError::new(ErrorCode::Conflict, format!("`{target}` already exists")));
+            }
+            // Refused before the upload is taken; `replace` checks again when it swaps.
+            OnConflict::Replace if parent.symlink_metadata(name).is_ok_and(|m| !m.is_dir()) => {
+                return Err(ApiError::new(
+                    ErrorCode::Conflict,
+                    format!("`{target}` is not a folder, so it is not replaced"),
+                ));
+            }
+            _ => {}
         }
         let name = name.to_owned();
         Ok((Staging::create(parent)?, name, owner))
     })
     .await?;
     let stream = body.into_data_stream().map(|chunk| chunk.map_err(|_| UploadError::Interrupted));
-    let staging = receive_upload(&state, staging, stream).await?;
+    let (staging, received) = receive_upload(&state, staging, stream).await?;
     let st = state.clone();
-    let rename = (q.on_conflict == OnConflict::Rename).then_some(Suffix::Dash);
+    let on_conflict = q.on_conflict;
     let (result, final_name) = blocking(move || {
         let result = staging.extract(&st.extract_limits(), &st.pool, owner)?;
-        let final_name = staging.commit(&name, rename)?;
+        let final_name = match on_conflict {
+            OnConflict::Rename => staging.commit(&name, Some(Suffix::Dash))?,
+            OnConflict::Fail => staging.commit(&name, None)?,
+            OnConflict::Replace => staging.replace(&name)?,
+        };
         Ok((result, final_name))
     })
     .await?;
@@ -55,6 +70,7 @@ pub async fn extract(
             folders: result.folders,
             bytes: result.bytes,
             skipped: result.skipped,
+            sha256: received.sha256,
         }),
     ))
 }

@@ -4,6 +4,7 @@ mod access;
 mod archive;
 mod entries;
 mod extract;
+mod file;
 mod folders;
 mod health;
 mod support;
@@ -19,5 +20,6 @@ pub fn router() -> Router<SharedState> {
         .route("/v2/homes/{home}/entries", get(entries::entries))
         .route("/v2/homes/{home}/archive", get(archive::archive))
         .route("/v2/homes/{home}/extract", post(extract::extract))
+        .route("/v2/homes/{home}/file", get(file::get_file).put(file::put_file))
         .route("/v2/homes/{home}/folders", post(folders::create_folder))
 }

@@ -141,8 +141,11 @@ final class locallib_test extends \advanced_testcase {
         $this->setUser($student);
         $snapshot = new source_snapshot($assign);
 
+        $this->assertFalse($assign->get_user_submission($student->id, false));
         $landed = $snapshot->copy_to($student, '/');
         $this->assertSame('/lab1', $landed);
+        // A submission record (status new) now exists, through which privacy exports reach the copy.
+        $this->assertSame(ASSIGN_SUBMISSION_STATUS_NEW, $assign->get_user_submission($student->id, false)->status);
         $this->assertFileExists($this->server->path('student1', 'lab1/notebook.ipynb'));
         $this->assertStringEqualsFile($this->server->path('student1', 'lab1/data/input.csv'), "a,b\n1,2\n");
 

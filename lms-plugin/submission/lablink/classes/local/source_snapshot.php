@@ -170,6 +170,10 @@ class source_snapshot {
             workspace::normalise($target), $zip);
         $landed = '/' . trim((string)($result['path'] ?? $target), '/');
 
+        // mod_assign's privacy provider reaches plugin data through the user's submission, so a
+        // student who fetched a copy but never submitted gets one (status new), as core makes
+        // when the edit page is first opened; otherwise the copy record would escape an export.
+        $this->assign->get_user_submission($user->id, true);
         $assignid = $this->assign->get_instance()->id;
         $row = $DB->get_record('assignsubmission_lablink_copy', ['assignment' => $assignid, 'userid' => $user->id]);
         $record = (object)['assignment' => $assignid, 'userid' => $user->id, 'version' => $info->version,
