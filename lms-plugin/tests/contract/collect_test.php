@@ -206,7 +206,8 @@ final class collect_test extends \PHPUnit\Framework\TestCase {
      * @return manifest the manifest
      */
     private static function manifest_on_disk(options $o): manifest {
-        return manifest::parse(file_get_contents(self::disk($o->path(manifest::FILENAME))));
+        $name = manifest::filename($o);
+        return manifest::parse(file_get_contents(self::disk($o->path($name))), $name);
     }
 
     /**
@@ -503,7 +504,7 @@ final class collect_test extends \PHPUnit\Framework\TestCase {
         $m = self::manifest_on_disk($o);
         $this->assertSame(['submitted/ada/ps1', 'submitted/bo/ps1', "submitted/eve.o'neil/ps1"],
             array_column($m->entries(), 'folder'));
-        $this->assertSame('nbgrader', json_decode(file_get_contents("$course/lablink-manifest.json"), true)['layout']);
+        $this->assertSame('nbgrader', json_decode(file_get_contents("$course/lablink-manifest-ps1.json"), true)['layout']);
 
         $this->assertSame(json_encode($m->entries()), json_encode(self::manifest_on_disk($o)->entries()));
         $this->assert_manifest_matches_disk($o, [11 => $items[0], 12 => $items[1], 13 => $items[2]]);

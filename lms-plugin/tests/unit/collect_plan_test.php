@@ -115,7 +115,7 @@ final class collect_plan_test extends \PHPUnit\Framework\TestCase {
         $this->assertSame(['Student 1', 'Student 2', 'Student 3', 'Student 4', ''], array_column($kept, 'folder'));
         $this->assertSame([null, null, 'replace', 'fail', null], array_column($kept, 'onconflict'));
 
-        $over = collector::plan($items, self::earlier(), self::options(true), []);
+        $over = collector::plan($items, self::earlier(), self::options(true), ['Student 1', 'Student 2']);
         $this->assertSame([1 => 'unchanged', 2 => 'changed', 3 => 'pending', 4 => 'new', 5 => 'no_submission'],
             self::actions($over));
         $this->assertSame('replace', $over[2]['onconflict']);
@@ -136,7 +136,7 @@ final class collect_plan_test extends \PHPUnit\Framework\TestCase {
         $items = self::keyed(self::item(1, 'a', 'A', 's1'), self::item(4, 'd', 'D', 's4'), self::item(5, 'e', 'E', 's4'),
             self::item(6, 'f', 'F', 'a/b'), self::item(7, 'g', 'G', 's7'), self::item(8, 'h', 'H', 's2'));
         $plan = collector::plan($items, self::earlier('nbgrader'), self::options(false, 'nbgrader'),
-            ['submitted/s7/ps1']);
+            ['submitted/s1/ps1', 'submitted/s7/ps1']);
         $this->assertSame([1 => 'unchanged', 4 => 'new', 5 => 'failed', 6 => 'failed', 7 => 'failed', 8 => 'failed'],
             self::actions($plan));
         $this->assertSame('submitted/s4/ps1', $plan[4]['folder']);
@@ -182,6 +182,7 @@ final class collect_plan_test extends \PHPUnit\Framework\TestCase {
     public function test_nothing_to_fetch_writes_nothing(): void {
         $fake = new fake_fileserver();
         $fake->files['/collect/lablink-manifest.json'] = self::earlier()->serialise();
+        $fake->folders = ['/collect', '/collect/Student 1', '/collect/Student 2'];
         $before = $fake->files;
         $results = (new collector($fake, 'teacher'))->run([self::item(1, 'a'), self::item(2, 'B')], self::options(false),
             fn() => null);
