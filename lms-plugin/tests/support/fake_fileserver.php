@@ -58,6 +58,9 @@ final class fake_fileserver extends null_client {
     public function create_folder(string $home, string $path, bool $parents = false): array {
         $this->calls[] = ['create_folder', $path, $parents];
         $created = !in_array($path, $this->folders, true);
+        for ($p = $path; $parents && $p !== '/' && !in_array($p, $this->folders, true); $p = dirname($p)) {
+            $this->folders[] = $p;
+        }
         $this->folders[] = $path;
         return ['path' => ltrim($path, '/'), 'created' => $created];
     }
