@@ -24,8 +24,9 @@ use assignsubmission_lablink\local\fileserver\fileserver_exception;
  * layout) and the manifest that maps them. Moodle-free: the caller (an adhoc task) hands over
  * the items it built from Moodle's data.
  *
- * Only what is new, changed (with overwrite on) or left `pending` by an interrupted run is
- * fetched; the rest is reported and left alone. Kill-safety: every entry to fetch is written
+ * Only what is new, changed (with overwrite on), left `pending` by an interrupted run or
+ * recorded in a folder the teacher has deleted since is fetched; the rest is reported and left
+ * alone. Kill-safety: every entry to fetch is written
  * `pending` before any zip is sent, each extract writes its folder whole (a new one refused if
  * the name is taken, a `pending` or changed one swapped in atomically by the file server's
  * `replace`) and only then is the entry written `collected`.
