@@ -206,7 +206,8 @@ final class collect_test extends \PHPUnit\Framework\TestCase {
      * @return manifest the manifest
      */
     private static function manifest_on_disk(options $o): manifest {
-        return manifest::parse(file_get_contents(self::disk($o->path(manifest::FILENAME))));
+        $name = manifest::filename($o);
+        return manifest::parse(file_get_contents(self::disk($o->path($name))), $name);
     }
 
     /**
@@ -324,7 +325,7 @@ final class collect_test extends \PHPUnit\Framework\TestCase {
             $byuser[$item->userid] = $item;
         }
         $this->assert_manifest_matches_disk($o, $byuser);
-        $this->assertSame('x' . "\n" . '117' . "\n", file_get_contents(self::disk('course/lab1 collect/Student 17/data/input.csv')));
+        $this->assertSame("x\n117\n", file_get_contents(self::disk('course/lab1 collect/Student 17/data/input.csv')));
         $expected = array_merge(array_values($folders), [manifest::FILENAME]);
         sort($expected);
         $this->assertSame($expected, self::ls('course/lab1 collect'), 'nothing else at the destination, no leftovers');
@@ -503,7 +504,7 @@ final class collect_test extends \PHPUnit\Framework\TestCase {
         $m = self::manifest_on_disk($o);
         $this->assertSame(['submitted/ada/ps1', 'submitted/bo/ps1', "submitted/eve.o'neil/ps1"],
             array_column($m->entries(), 'folder'));
-        $this->assertSame('nbgrader', json_decode(file_get_contents("$course/lablink-manifest.json"), true)['layout']);
+        $this->assertSame('nbgrader', json_decode(file_get_contents("$course/lablink-manifest-ps1.json"), true)['layout']);
 
         $this->assertSame(json_encode($m->entries()), json_encode(self::manifest_on_disk($o)->entries()));
         $this->assert_manifest_matches_disk($o, [11 => $items[0], 12 => $items[1], 13 => $items[2]]);
@@ -537,6 +538,132 @@ final class collect_test extends \PHPUnit\Framework\TestCase {
         $this->assertSame(1, preg_match('~Score: 2\.0 / 2\.0~', $html), 'Eve\'s feedback shows her full score');
         $this->assertSame(gmdate('Y-m-d H:i:s', self::SUBMITTED + 13 + 7200),
             substr($this->zip_entry($stored[13][2], 'timestamp.txt'), 0, 19));
+    }
+
+    public function test_two_assignments_collected_into_one_course_folder_are_both_graded(): void {
+        $venv = self::venv();
+        $helper = dirname(__DIR__) . '/support/nbgrader_course.py';
+        $course = self::disk('courses/intro');
+        mkdir(dirname($course), 0700);
+        foreach (['ps1', 'ps2'] as $nb) {
+            $this->venv_run($venv, ["$venv/bin/python", $helper, 'build', $course, $nb], $this->tmp);
+        }
+        $notebook = function (string $nb, string $answer) use ($venv, $helper, $course): array {
+            $out = "{$this->tmp}/$nb-$answer.ipynb";
+            $this->venv_run($venv, ["$venv/bin/python", $helper, 'student', $course, $nb, $out, $answer], $this->tmp);
+            return ['problem1.ipynb' => file_get_contents($out)];
+        };
+        // Two Moodle assignments (7 and 8), each the source of one nbgrader assignment.
+        $ps1 = new options('/courses/intro', 'nbgrader', 'fullname', 'ps1', false, 7, 70, 3, 'Problem set 1');
+        $ps2 = new options('/courses/intro', 'nbgrader', 'fullname', 'ps2', false, 8, 80, 3, 'Problem set 2');
+        $first = [$this->item(11, 'Ada', 0, 'ada', $notebook('ps1', 'right')),
+            $this->item(12, 'Bo', 0, 'bo', $notebook('ps1', 'wrong'))];
+        $second = [$this->item(11, 'Ada', 1, 'ada', $notebook('ps2', 'wrong')),
+            $this->item(12, 'Bo', 1, 'bo', $notebook('ps2', 'right'))];
+        $this->assertSame([11 => 'collected', 12 => 'collected'],
+            array_map(fn(result $r) => $r->status, $this->collect($first, $ps1)));
+        $ps1manifest = file_get_contents("$course/lablink-manifest-ps1.json");
+        $this->assertSame([11 => 'collected', 12 => 'collected'],
+            array_map(fn(result $r) => $r->status, $this->collect($second, $ps2)), 'ps1\'s collect does not refuse ps2\'s');
+        $this->assertSame($ps1manifest, file_get_contents("$course/lablink-manifest-ps1.json"), 'ps1 is left alone');
+        $this->assertSame(['ps1', 'ps2'], self::ls('courses/intro/submitted/ada'));
+        $this->assertSame(['submitted/ada/ps2', 'submitted/bo/ps2'], array_column(self::manifest_on_disk($ps2)->entries(),
+            'folder'));
+        $this->assert_manifest_matches_disk($ps1, [11 => $first[0], 12 => $first[1]]);
+        $this->assert_manifest_matches_disk($ps2, [11 => $second[0], 12 => $second[1]]);
+        $this->assertNotContains('lablink-manifest.json', self::ls('courses/intro'));
+
+        // A re-collect of either fetches nothing; a third Moodle assignment for ps1 is refused.
+        $this->transport->sent = [];
+        $this->assertSame(['unchanged' => 2], self::counts($this->collect($first, $ps1)));
+        $this->assertSame(['unchanged' => 2], self::counts($this->collect($second, $ps2)));
+        $this->assertSame([], $this->sent('extract', 'POST'));
+        try {
+            $this->collect($first, new options('/courses/intro', 'nbgrader', 'fullname', 'ps1', false, 9, 90, 3, 'Copy'));
+            $this->fail('a second Moodle assignment filled ps1');
+        } catch (\assignfeedback_lablink\local\collect\collect_exception $e) {
+            $this->assertSame('other_assignment', $e->errorcode);
+            $this->assertStringContainsString('Problem set 1', $e->getMessage());
+        }
+        $this->assertSame($ps1manifest, file_get_contents("$course/lablink-manifest-ps1.json"));
+
+        foreach (['ps1', 'ps2'] as $nb) {
+            $this->venv_run($venv, ["$venv/bin/nbgrader", 'autograde', $nb], $course);
+        }
+        $grade = function (string $nb) use ($venv, $helper, $course): array {
+            $grades = json_decode($this->venv_run($venv, ["$venv/bin/python", $helper, 'grades', $course, $nb],
+                $this->tmp), true);
+            return array_map(fn($g) => [$g['score'], $g['timestamp']], $grades);
+        };
+        $this->assertSame(['ada' => [2.0, gmdate('Y-m-d H:i:s', self::SUBMITTED + 11)],
+            'bo' => [0.0, gmdate('Y-m-d H:i:s', self::SUBMITTED + 12)]], $grade('ps1'));
+        $this->assertSame(['ada' => [0.0, gmdate('Y-m-d H:i:s', self::SUBMITTED + 11 + 3600)],
+            'bo' => [2.0, gmdate('Y-m-d H:i:s', self::SUBMITTED + 12 + 3600)]], $grade('ps2'));
+    }
+
+    public function test_a_folder_deleted_by_the_teacher_is_collected_again(): void {
+        $o = self::options();
+        $items = [];
+        foreach (range(1, 4) as $i) {
+            $items[100 + $i] = $this->item(100 + $i, "Student $i");
+        }
+        $this->collect($items, $o);
+        $before = self::manifest_on_disk($o);
+        lablink_server::remove(self::disk($o->path('Student 2')));
+        // Student 3's folder is gone too and the submission changed; without overwrite it comes anyway.
+        lablink_server::remove(self::disk($o->path('Student 3')));
+        $items[103] = $this->item(103, 'Student 3', 1);
+
+        $this->transport->sent = [];
+        $results = $this->collect($items, $o);
+        $this->assertSame([101 => 'unchanged', 102 => 'collected', 103 => 'collected', 104 => 'unchanged'],
+            array_map(fn(result $r) => $r->status, $results));
+        $extracts = $this->sent('extract', 'POST');
+        $this->assertCount(2, $extracts);
+        $this->assertStringContainsString('path=course/lab1 collect/Student 2&on_conflict=fail', $extracts[0]);
+        $this->assertStringContainsString('path=course/lab1 collect/Student 3&on_conflict=fail', $extracts[1]);
+        $this->assertSame(['Student 1', 'Student 2', 'Student 3', 'Student 4', manifest::FILENAME],
+            self::ls('course/lab1 collect'), 'the same names again, no -2');
+        $after = self::manifest_on_disk($o);
+        $this->assertSame($before->find(101), $after->find(101));
+        $this->assertSame(1, $after->find(103)['attempt']);
+        $this->assert_manifest_matches_disk($o, $items);
+    }
+
+    public function test_a_students_own_feedback_folder_is_never_returned(): void {
+        $o = self::options(false, '/marking');
+        $own = self::work(102) + ['feedback/answers.txt' => 'the student\'s own answers', 'feedback/' => ''];
+        $items = [$this->item(101, 'Student 1'), $this->item(102, 'Student 2', 0, '', $own),
+            $this->item(103, 'Student 3')];
+        $this->assertSame(['collected' => 3], self::counts($this->collect($items, $o)));
+        $data = json_decode(file_get_contents(self::disk('marking/' . manifest::FILENAME)), true);
+        $this->assertSame([101 => false, 102 => true, 103 => false], array_combine(array_column($data['entries'], 'userid'),
+            array_map(fn($e) => $e['has_own_feedback_folder'] ?? false, $data['entries'])));
+        $this->assertArrayNotHasKey('has_own_feedback_folder', $data['entries'][0], 'written only when true');
+        $this->assertSame('the student\'s own answers', file_get_contents(self::disk('marking/Student 2/feedback/answers.txt')),
+            'the submission is collected whole all the same');
+        foreach (['Student 1', 'Student 2', 'Student 3'] as $folder) {
+            @mkdir(self::disk("marking/$folder/feedback"));
+            file_put_contents(self::disk("marking/$folder/feedback/comments.txt"), "feedback for $folder");
+        }
+        $stored = [];
+        $this->transport->sent = [];
+        $results = (new returner($this->client(), 'teacher', $this->tmp))->run(self::manifest_on_disk($o)->entries(), $o,
+            function (int $userid, string $zipfile) use (&$stored) {
+                $stored[$userid] = file_get_contents($zipfile);
+            }, fn() => null);
+        $this->assertSame([[101, 'returned', ''], [102, 'failed', 'own_feedback_folder'], [103, 'returned', '']],
+            array_map(fn(result $r) => [$r->userid, $r->status, $r->errorcode], $results));
+        $this->assertStringContainsString('move the student\'s folder aside', $results[1]->message);
+        $this->assertSame([101, 103], array_keys($stored));
+        $this->assertSame('feedback for Student 3', $this->zip_entry($stored[103], 'comments.txt'));
+        $archived = array_filter($this->sent('archive', 'GET'), fn($u) => strpos($u, 'Student 2') !== false);
+        $this->assertSame([], $archived, 'Student 2\'s folder is not even zipped');
+
+        // Resubmitted without it (and collected with overwrite), the mark goes.
+        $items[1] = $this->item(102, 'Student 2', 1);
+        $this->assertSame('collected', $this->collect($items, self::options(true, '/marking'))[102]->status);
+        $this->assertArrayNotHasKey('has_own_feedback_folder', self::manifest_on_disk($o)->find(102));
     }
 
     public function test_return_feedback_through_the_manifest(): void {
@@ -588,7 +715,8 @@ final class collect_test extends \PHPUnit\Framework\TestCase {
             $this->assertStringNotContainsString(lablink_server::BOB_SECRET, $s[3]);
             $this->assertFileDoesNotExist($s[2], 'the temporary zip is removed');
         }
-        $this->assertSame([], array_values(array_filter(self::ls_abs($this->tmp), fn($n) => strpos($n, 'lablink-feedback-') === 0)));
+        $left = array_filter(self::ls_abs($this->tmp), fn($n) => strpos($n, 'lablink-feedback-') === 0);
+        $this->assertSame([], array_values($left), 'no temporary zip is left behind');
         $this->assertSame([0, 7, ''], $progress[0]);
         $this->assertSame([7, 7, 'Student 9'], $progress[7]);
     }

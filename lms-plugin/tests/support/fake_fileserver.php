@@ -46,9 +46,10 @@ final class fake_fileserver extends null_client {
             throw new fileserver_exception('not_found', 'no such folder', 404);
         }
         $entries = [];
-        foreach (array_merge($this->folders, array_keys($this->files)) as $p) {
+        $kinds = array_merge(array_fill_keys($this->folders, 'folder'), array_fill_keys(array_keys($this->files), 'file'));
+        foreach ($kinds as $p => $kind) {
             if (dirname($p) === $path) {
-                $entries[] = ['name' => basename($p), 'kind' => 'folder', 'size' => 0, 'modified' => 0];
+                $entries[] = ['name' => basename($p), 'kind' => $kind, 'size' => 0, 'modified' => 0];
             }
         }
         return ['path' => ltrim($path, '/'), 'entries' => $entries, 'total' => count($entries), 'next_cursor' => ''];
@@ -57,6 +58,9 @@ final class fake_fileserver extends null_client {
     public function create_folder(string $home, string $path, bool $parents = false): array {
         $this->calls[] = ['create_folder', $path, $parents];
         $created = !in_array($path, $this->folders, true);
+        for ($p = $path; $parents && $p !== '/' && !in_array($p, $this->folders, true); $p = dirname($p)) {
+            $this->folders[] = $p;
+        }
         $this->folders[] = $path;
         return ['path' => ltrim($path, '/'), 'created' => $created];
     }

@@ -142,6 +142,8 @@ final class collect_manifest_test extends \PHPUnit\Framework\TestCase {
             'unknown state' => [$with(fn(&$d) => $d['entries'][0]['state'] = 'done'), 'pending nor collected'],
             'user twice' => [$with(fn(&$d) => $d['entries'][1]['userid'] = 5), 'repeats user 5'],
             'folder twice' => [$with(fn(&$d) => $d['entries'][1]['folder'] = 'anna smith'), 'repeats a folder'],
+            'own feedback not a bool' => [$with(fn(&$d) => $d['entries'][0]['has_own_feedback_folder'] = 'yes'),
+                'has_own_feedback_folder that is not true or false'],
         ];
     }
 
@@ -176,6 +178,82 @@ final class collect_manifest_test extends \PHPUnit\Framework\TestCase {
         $ps2 = new options('/course', 'nbgrader', 'fullname', 'ps2', false, 7, 70, 3, 'Lab');
         $this->expectException(collect_exception::class);
         $nb->check_matches($ps2);
+    }
+
+    public function test_the_nbgrader_layout_has_one_manifest_per_nbgrader_assignment(): void {
+        $this->assertSame('lablink-manifest.json', manifest::filename(self::options()));
+        $this->assertSame('lablink-manifest-ps1.json', manifest::filename(self::options('nbgrader')));
+        $ps2 = new options('/course', 'nbgrader', 'fullname', 'ps2', false, 8, 80, 3, 'Lab 2');
+        $this->assertSame('lablink-manifest-ps2.json', manifest::filename($ps2));
+        foreach (['lablink-manifest-ps1.json' => true, 'lablink-manifest-week 3.json' => true,
+                'lablink-manifest.json' => false, 'lablink-manifest-.json' => false, 'lablink-manifest-ps1.txt' => false,
+                'my-lablink-manifest-ps1.json' => false] as $name => $is) {
+            $this->assertSame($is, manifest::is_nbgrader_filename($name), $name);
+        }
+        $asked = [];
+        $client = new class($asked) extends null_client {
+            /** @var array what was asked */
+            public array $asked;
+            public function __construct(array &$asked) {
+                $this->asked = &$asked;
+            }
+            public function get_file(string $home, string $path, int $maxbytes): string {
+                $this->asked[] = $path;
+                return '{"format": "lablink-manifest"';
+            }
+        };
+        try {
+            manifest::load($client, 'teacher', $ps2);
+            $this->fail('a broken manifest was read');
+        } catch (collect_exception $e) {
+            $this->assertStringContainsString('lablink-manifest-ps2.json cannot be used', $e->getMessage(),
+                'the message names the file the teacher has to look at');
+        }
+        $this->assertSame(['/course/lablink-manifest-ps2.json'], $asked);
+        $nb = manifest::for_options(self::options('nbgrader'));
+        $this->assertSame('ps1', $nb->nbassignment());
+        $this->assertSame('', self::two()->nbassignment());
+    }
+
+    public function test_another_moodle_assignment_for_the_same_nbgrader_assignment_is_refused(): void {
+        $nb = manifest::for_options(self::options('nbgrader'));
+        try {
+            $nb->check_matches(self::options('nbgrader', 8));
+            $this->fail('two Moodle assignments filled ps1');
+        } catch (collect_exception $e) {
+            $this->assertSame('other_assignment', $e->errorcode);
+            $this->assertStringContainsString('nbgrader assignment "ps1"', $e->getMessage());
+            $this->assertStringContainsString('Lab 1 – «Ünïcode»', $e->getMessage());
+        }
+    }
+
+    public function test_an_nbgrader_assignment_name_too_long_for_the_manifest_name_is_refused(): void {
+        $fits = str_repeat('a', options::MAX_NBASSIGNMENT_BYTES);
+        $o = new options('/c', 'nbgrader', 'fullname', $fits, false, 7, 70, 3, 'Lab');
+        $this->assertSame(255, strlen(manifest::filename($o)));
+        $this->expectException(collect_exception::class);
+        $this->expectExceptionMessage('at most 233 bytes');
+        new options('/c', 'nbgrader', 'fullname', $fits . 'a', false, 7, 70, 3, 'Lab');
+    }
+
+    public function test_the_own_feedback_mark_is_written_only_when_true_and_read_back(): void {
+        $m = self::two();
+        $m->set(new item(9, 90, 0, 1789000000, '/z', 'h', 'Cy', 'cy'), 'Cy', manifest::COLLECTED, str_repeat('d', 64),
+            true);
+        $data = json_decode($m->serialise(), true);
+        $this->assertSame([5 => false, 9 => true, 12 => false], array_combine(array_column($data['entries'], 'userid'),
+            array_map(fn($e) => array_key_exists('has_own_feedback_folder', $e), $data['entries'])));
+        $this->assertTrue($data['entries'][1]['has_own_feedback_folder']);
+        $back = manifest::parse($m->serialise());
+        $this->assertTrue($back->find(9)['has_own_feedback_folder']);
+        $this->assertArrayNotHasKey('has_own_feedback_folder', $back->find(5));
+        $this->assertSame($m->serialise(), $back->serialise());
+        // An explicit false reads like none; a re-collect without the folder clears the mark.
+        $text = str_replace('"state": "collected"', '"state": "collected", "has_own_feedback_folder": false',
+            self::two()->serialise());
+        $this->assertArrayNotHasKey('has_own_feedback_folder', manifest::parse($text)->find(5));
+        $back->set(new item(9, 91, 1, 1789000001, '/z', 'h2', 'Cy', 'cy'), 'Cy', manifest::COLLECTED);
+        $this->assertArrayNotHasKey('has_own_feedback_folder', $back->find(9));
     }
 
     public function test_load_reads_none_as_new_and_refuses_other_failures(): void {

@@ -115,7 +115,7 @@ final class collect_plan_test extends \PHPUnit\Framework\TestCase {
         $this->assertSame(['Student 1', 'Student 2', 'Student 3', 'Student 4', ''], array_column($kept, 'folder'));
         $this->assertSame([null, null, 'replace', 'fail', null], array_column($kept, 'onconflict'));
 
-        $over = collector::plan($items, self::earlier(), self::options(true), []);
+        $over = collector::plan($items, self::earlier(), self::options(true), ['Student 1', 'Student 2']);
         $this->assertSame([1 => 'unchanged', 2 => 'changed', 3 => 'pending', 4 => 'new', 5 => 'no_submission'],
             self::actions($over));
         $this->assertSame('replace', $over[2]['onconflict']);
@@ -136,7 +136,7 @@ final class collect_plan_test extends \PHPUnit\Framework\TestCase {
         $items = self::keyed(self::item(1, 'a', 'A', 's1'), self::item(4, 'd', 'D', 's4'), self::item(5, 'e', 'E', 's4'),
             self::item(6, 'f', 'F', 'a/b'), self::item(7, 'g', 'G', 's7'), self::item(8, 'h', 'H', 's2'));
         $plan = collector::plan($items, self::earlier('nbgrader'), self::options(false, 'nbgrader'),
-            ['submitted/s7/ps1']);
+            ['submitted/s1/ps1', 'submitted/s7/ps1']);
         $this->assertSame([1 => 'unchanged', 4 => 'new', 5 => 'failed', 6 => 'failed', 7 => 'failed', 8 => 'failed'],
             self::actions($plan));
         $this->assertSame('submitted/s4/ps1', $plan[4]['folder']);
@@ -182,6 +182,7 @@ final class collect_plan_test extends \PHPUnit\Framework\TestCase {
     public function test_nothing_to_fetch_writes_nothing(): void {
         $fake = new fake_fileserver();
         $fake->files['/collect/lablink-manifest.json'] = self::earlier()->serialise();
+        $fake->folders = ['/collect', '/collect/Student 1', '/collect/Student 2'];
         $before = $fake->files;
         $results = (new collector($fake, 'teacher'))->run([self::item(1, 'a'), self::item(2, 'B')], self::options(false),
             fn() => null);
@@ -216,6 +217,125 @@ final class collect_plan_test extends \PHPUnit\Framework\TestCase {
         $results = (new collector($fake, 'teacher'))->run([$gone], self::options(), fn() => null);
         $this->assertSame(['failed', 'no_file'], [$results[0]->status, $results[0]->errorcode]);
         $this->assertSame([], $fake->files);
+    }
+
+    public function test_a_collected_entry_whose_folder_was_deleted_is_planned_new_into_the_same_folder(): void {
+        $items = self::keyed(self::item(1, 'a'), self::item(2, 'B'));
+        // Student 1's folder is gone; Student 2 changed and is gone too: with nothing to keep, fetched anyway.
+        $plan = collector::plan($items, self::earlier(), self::options(false), ['Student 3', 'unrelated']);
+        $this->assertSame([1 => ['new', 'Student 1', 'fail'], 2 => ['new', 'Student 2', 'fail']],
+            array_map(fn($row) => [$row['action'], $row['folder'], $row['onconflict']], $plan));
+        $this->assertSame([1 => 'unchanged', 2 => 'changed_kept'], self::actions(
+            collector::plan($items, self::earlier(), self::options(false), ['Student 1', 'Student 2'])));
+
+        $nb = collector::plan(self::keyed(self::item(1, 'a', 'A', 's1'), self::item(2, 'b', 'B', 'renamed')),
+            self::earlier('nbgrader'), self::options(false, 'nbgrader'), []);
+        $this->assertSame([1 => ['new', 'submitted/s1/ps1'], 2 => ['new', 'submitted/s2/ps1']],
+            array_map(fn($row) => [$row['action'], $row['folder']], $nb), 'the manifest\'s folder, not a new id\'s');
+    }
+
+    public function test_a_deleted_folder_is_fetched_again_and_recorded(): void {
+        $fake = new fake_fileserver();
+        $fake->files['/collect/lablink-manifest.json'] = self::earlier()->serialise();
+        $fake->folders = ['/collect', '/collect/Student 2'];
+        $results = (new collector($fake, 'teacher', fn() => 1790000000))->run([self::item(1, 'a'), self::item(2, 'b')],
+            self::options(), fn() => null);
+        $this->assertSame([[1, 'collected', 'Student 1'], [2, 'unchanged', 'Student 2']],
+            array_map(fn(result $r) => [$r->userid, $r->status, $r->folder], $results));
+        $extracts = array_values(array_filter($fake->calls, fn($c) => $c[0] === 'extract_from_file'));
+        $this->assertSame([['extract_from_file', '/collect/Student 1', 'fail']], $extracts);
+        $m = manifest::parse($fake->files['/collect/lablink-manifest.json']);
+        $this->assertSame([manifest::COLLECTED, hash_file('sha256', __FILE__)], [$m->find(1)['state'], $m->find(1)['sha256']]);
+    }
+
+    public function test_a_deleted_nbgrader_folder_is_fetched_again_and_its_timestamp_rewritten(): void {
+        $fake = new fake_fileserver();
+        $fake->files['/collect/lablink-manifest-ps1.json'] = self::earlier('nbgrader')->serialise();
+        // s1's submission folder is gone (its student folder too), s2's is there.
+        $fake->folders = ['/collect', '/collect/submitted', '/collect/submitted/s2', '/collect/submitted/s2/ps1'];
+        $results = (new collector($fake, 'teacher'))->run([self::item(1, 'a'), self::item(2, 'b')],
+            self::options(false, 'nbgrader'), fn() => null);
+        $this->assertSame([[1, 'collected'], [2, 'unchanged']], array_map(fn(result $r) => [$r->userid, $r->status],
+            $results));
+        $this->assertSame([['extract_from_file', '/collect/submitted/s1/ps1', 'fail']],
+            array_values(array_filter($fake->calls, fn($c) => $c[0] === 'extract_from_file')));
+        $this->assertArrayHasKey('/collect/submitted/s1/ps1/timestamp.txt', $fake->files);
+        $this->assertNotContains(['list_entries', '/collect/submitted/s1'], $fake->calls,
+            'no listing below a folder that is not there');
+    }
+
+    public function test_two_nbgrader_assignments_share_a_course_folder(): void {
+        $fake = new fake_fileserver();
+        $ps1 = self::options(false, 'nbgrader');
+        $ps2 = new options('/collect', 'nbgrader', 'fullname', 'ps2', false, 8, 80, 3, 'Lab 2');
+        $items = [self::item(1, 'a'), self::item(2, 'b')];
+        foreach ([$ps1, $ps2] as $o) {
+            $results = (new collector($fake, 'teacher'))->run($items, $o, fn() => null);
+            $this->assertSame(['collected', 'collected'], array_map(fn(result $r) => $r->status, $results));
+        }
+        $this->assertSame(['/collect/lablink-manifest-ps1.json', '/collect/lablink-manifest-ps2.json',
+            '/collect/submitted/s1/ps1/timestamp.txt', '/collect/submitted/s1/ps2/timestamp.txt',
+            '/collect/submitted/s2/ps1/timestamp.txt', '/collect/submitted/s2/ps2/timestamp.txt'],
+            self::sorted(array_keys($fake->files)));
+        $this->assertSame(['submitted/s1/ps2', 'submitted/s2/ps2'], array_column(
+            manifest::parse($fake->files['/collect/lablink-manifest-ps2.json'])->entries(), 'folder'));
+        // A re-collect of ps1 sees its own manifest only: nothing to fetch.
+        $fake->calls = [];
+        $again = (new collector($fake, 'teacher'))->run($items, $ps1, fn() => null);
+        $this->assertSame(['unchanged', 'unchanged'], array_map(fn(result $r) => $r->status, $again));
+        $this->assertSame([], array_filter($fake->calls, fn($c) => $c[0] === 'put_file' || $c[0] === 'extract_from_file'));
+
+        // Another Moodle assignment for ps1 in the same course folder is refused, nothing written.
+        $before = $fake->files;
+        $fake->calls = [];
+        try {
+            (new collector($fake, 'teacher'))->run($items,
+                new options('/collect', 'nbgrader', 'fullname', 'ps1', false, 9, 90, 3, 'Lab 1 again'), fn() => null);
+            $this->fail('a second Moodle assignment filled ps1');
+        } catch (collect_exception $e) {
+            $this->assertSame('other_assignment', $e->errorcode);
+        }
+        $this->assertSame($before, $fake->files);
+        $this->assertSame(['get_file'], array_values(array_unique(array_column($fake->calls, 0))));
+    }
+
+    public function test_a_destination_of_the_other_layout_is_refused(): void {
+        $folders = new fake_fileserver();
+        $folders->folders = ['/collect'];
+        $folders->files['/collect/lablink-manifest.json'] = self::earlier()->serialise();
+        $course = new fake_fileserver();
+        $course->folders = ['/collect', '/collect/submitted'];
+        $course->files['/collect/lablink-manifest-ps1.json'] = self::earlier('nbgrader')->serialise();
+        foreach ([[$folders, 'nbgrader', 'folders layout'], [$course, 'folders', 'nbgrader course folder']]
+                as [$fake, $layout, $says]) {
+            $before = $fake->files;
+            try {
+                (new collector($fake, 'teacher'))->run([self::item(1, 'a')],
+                    new options('/collect', $layout, 'fullname', 'ps2', false, 7, 70, 3, 'Lab'), fn() => null);
+                $this->fail("a $layout collect mixed into a $says");
+            } catch (collect_exception $e) {
+                $this->assertSame('other_assignment', $e->errorcode);
+                $this->assertStringContainsString($says, $e->getMessage());
+            }
+            $this->assertSame($before, $fake->files);
+            $this->assertSame([], array_diff(array_column($fake->calls, 0), ['get_file', 'list_entries']));
+        }
+        // A student's folder that happens to carry such a name is a folder, not a manifest.
+        $named = new fake_fileserver();
+        $named->folders = ['/collect', '/collect/lablink-manifest-ps1.json'];
+        $results = (new collector($named, 'teacher'))->run([self::item(1, 'a')], self::options(), fn() => null);
+        $this->assertSame('collected', $results[0]->status);
+    }
+
+    /**
+     * Strings, sorted.
+     *
+     * @param string[] $list the strings
+     * @return string[] sorted
+     */
+    private static function sorted(array $list): array {
+        sort($list);
+        return $list;
     }
 
     public function test_refusals_that_stop_a_run_before_it_changes_anything(): void {

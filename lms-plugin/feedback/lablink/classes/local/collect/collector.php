@@ -24,8 +24,9 @@ use assignsubmission_lablink\local\fileserver\fileserver_exception;
  * layout) and the manifest that maps them. Moodle-free: the caller (an adhoc task) hands over
  * the items it built from Moodle's data.
  *
- * Only what is new, changed (with overwrite on) or left `pending` by an interrupted run is
- * fetched; the rest is reported and left alone. Kill-safety: every entry to fetch is written
+ * Only what is new, changed (with overwrite on), left `pending` by an interrupted run or
+ * recorded in a folder the teacher has deleted since is fetched; the rest is reported and left
+ * alone. Kill-safety: every entry to fetch is written
  * `pending` before any zip is sent, each extract writes its folder whole (a new one refused if
  * the name is taken, a `pending` or changed one swapped in atomically by the file server's
  * `replace`) and only then is the entry written `collected`.
@@ -96,11 +97,20 @@ final class collector {
         if ($loaded !== null) {
             $loaded->check_matches($o);
         }
-        $plan = self::plan($items, $loaded, $o, $this->taken($items, $loaded, $o));
+        $top = $this->entries_of($o->root);
+        self::check_alone($top, $o);
+        $plan = self::plan($items, $loaded, $o, $this->taken($items, $loaded, array_column($top, 'name'), $o));
         foreach ($plan as $userid => $row) {
-            if (self::fetches($row['action']) && !is_readable((string) $items[$userid]->zippath)) {
+            if (!self::fetches($row['action'])) {
+                continue;
+            }
+            $zippath = (string) $items[$userid]->zippath;
+            if (!is_readable($zippath)) {
                 $plan[$userid] = self::row(self::PLAN_FAILED, $row['folder'], null, 'no_file',
                     'the stored submission cannot be read');
+            } else if ($o->layout === options::LAYOUT_FOLDERS) {
+                // Return zips `<folder>/feedback/`: a student's own one would go back as the teacher's.
+                $plan[$userid]['ownfeedback'] = self::has_own_feedback_folder($zippath);
             }
         }
         $manifest = $loaded ?? manifest::for_options($o);
@@ -110,7 +120,7 @@ final class collector {
                 $this->client->create_folder($this->home, $o->root, true);
             }
             foreach ($fetch as $userid => $row) {
-                $manifest->set($items[$userid], $row['folder'], manifest::PENDING);
+                $manifest->set($items[$userid], $row['folder'], manifest::PENDING, '', $row['ownfeedback'] ?? false);
             }
             $manifest->save($this->client, $this->home, $o, $this->now());
         }
@@ -137,8 +147,10 @@ final class collector {
      * @param array<int,item> $items userid => item
      * @param manifest|null $manifest the manifest so far
      * @param options $o the options
-     * @param string[] $taken what is already at the destination: in the folders layout the names
-     *     at its top, in the nbgrader layout the submission folders (`submitted/<id>/<assignment>`)
+     * @param string[] $taken what is already at the destination, relative to it: in the folders
+     *     layout the names at its top, in both layouts the folders of the manifest's entries that
+     *     are there and, in the nbgrader layout, the submission folders (`submitted/<id>/<assignment>`)
+     *     of the students not in the manifest that are there
      * @return array<int,array> userid => `action` (a PLAN_ constant), `folder` (relative to the
      *     destination), `onconflict` (`fail` or `replace` for the fetched, else null), `errorcode`,
      *     `message` (for PLAN_FAILED)
@@ -147,12 +159,17 @@ final class collector {
         ksort($items);
         $plan = [];
         $bases = [];
+        $present = array_fill_keys($taken, true);
         foreach ($items as $userid => $item) {
             $entry = $manifest !== null ? $manifest->find($userid) : null;
             if ($item->zippath === null) {
                 $plan[$userid] = self::row(self::PLAN_NO_SUBMISSION, $entry['folder'] ?? '');
             } else if ($entry !== null && $entry['state'] === manifest::PENDING) {
                 $plan[$userid] = self::row(self::PLAN_PENDING, $entry['folder'], 'replace');
+            } else if ($entry !== null && !isset($present[$entry['folder']])) {
+                // Collected, but the teacher deleted the folder since: fetched again as new, into
+                // the same name (refused, not replaced, should something else appear there meanwhile).
+                $plan[$userid] = self::row(self::PLAN_NEW, $entry['folder'], 'fail');
             } else if ($entry !== null && $entry['contenthash'] === $item->contenthash) {
                 $plan[$userid] = self::row(self::PLAN_UNCHANGED, $entry['folder']);
             } else if ($entry !== null) {
@@ -178,7 +195,8 @@ final class collector {
             $used[$entry['folder']] = 'manifest';
         }
         foreach ($plan as $userid => $row) {
-            if ($row['action'] !== self::PLAN_NEW) {
+            // Students the manifest knows keep its folder (fetched again when deleted).
+            if ($row['action'] !== self::PLAN_NEW || ($manifest !== null && $manifest->find($userid) !== null)) {
                 continue;
             }
             try {
@@ -235,7 +253,7 @@ final class collector {
             $failed = $e;
         }
         if (!isset($failed)) {
-            $manifest->set($item, $folder, manifest::COLLECTED, $made['sha256']);
+            $manifest->set($item, $folder, manifest::COLLECTED, $made['sha256'], $row['ownfeedback'] ?? false);
         }
         try {
             $manifest->save($this->client, $this->home, $o, $this->now());
@@ -249,30 +267,119 @@ final class collector {
     }
 
     /**
-     * What is already at the destination, as {@see plan} takes it.
+     * What is already at the destination, as {@see plan} takes it. Every folder the manifest
+     * records is looked up (one listing per parent folder), so a deleted one is seen.
      *
      * @param array<int,item> $items the items
      * @param manifest|null $manifest the manifest so far
+     * @param string[] $top the names at the top of the destination
      * @param options $o the options
-     * @return string[] names at the top (folders layout) or submission folders (nbgrader layout)
+     * @return string[] relative to the destination
      */
-    private function taken(array $items, ?manifest $manifest, options $o): array {
-        if ($o->layout === options::LAYOUT_FOLDERS) {
-            return $this->names($o->root);
-        }
-        $present = array_flip($this->names($o->path('submitted')));
-        $taken = [];
+    private function taken(array $items, ?manifest $manifest, array $top, options $o): array {
+        $wanted = [];
         foreach ($items as $userid => $item) {
-            $id = $item->studentid;
-            if ($item->zippath === null || ($manifest !== null && $manifest->find($userid) !== null)
-                    || !isset($present[$id]) || !folder_namer::is_safe($id)) {
+            $entry = $manifest !== null ? $manifest->find($userid) : null;
+            if ($item->zippath === null || ($entry !== null && $entry['state'] === manifest::PENDING)) {
                 continue;
             }
-            if (in_array($o->nbassignment, $this->names($o->path("submitted/$id")), true)) {
-                $taken[] = "submitted/$id/{$o->nbassignment}";
+            if ($entry !== null) {
+                $wanted[] = $entry['folder'];
+            } else if ($o->layout === options::LAYOUT_NBGRADER && folder_namer::is_safe($item->studentid)) {
+                $wanted[] = "submitted/{$item->studentid}/{$o->nbassignment}";
             }
         }
-        return $taken;
+        $listed = ['.' => array_fill_keys($top, true)];
+        $taken = $o->layout === options::LAYOUT_FOLDERS ? $top : [];
+        foreach ($wanted as $folder) {
+            if ($this->exists($folder, $listed, $o)) {
+                $taken[] = $folder;
+            }
+        }
+        return array_values(array_unique($taken));
+    }
+
+    /**
+     * Whether a folder under the destination is there, listing each parent once (and none below
+     * a parent that is not there).
+     *
+     * @param string $folder relative to the destination
+     * @param array<string,array<string,bool>> $listed parent ('.' for the top) => its names, filled in
+     * @param options $o the options
+     * @return bool true when a name is there
+     */
+    private function exists(string $folder, array &$listed, options $o): bool {
+        $parent = dirname($folder);
+        if (!isset($listed[$parent])) {
+            $listed[$parent] = $this->exists($parent, $listed, $o)
+                ? array_fill_keys($this->names($o->path($parent)), true) : [];
+        }
+        return isset($listed[$parent][basename($folder)]);
+    }
+
+    /**
+     * Refuses a destination that holds a collect of the other layout: their folders would mix
+     * (a student's folder next to nbgrader's `submitted/`), and the manifests are different files
+     * so neither would refuse the other.
+     *
+     * @param array[] $top the entries at the top of the destination
+     * @param options $o the options
+     * @throws collect_exception `other_assignment`
+     */
+    private static function check_alone(array $top, options $o): void {
+        foreach ($top as $entry) {
+            if ($entry['kind'] !== 'file') {
+                continue;
+            }
+            if ($o->layout === options::LAYOUT_NBGRADER && $entry['name'] === manifest::FILENAME) {
+                throw new collect_exception('other_assignment', 'the destination holds a collect in the folders '
+                    . 'layout (' . manifest::FILENAME . '); choose another folder for the nbgrader layout');
+            }
+            if ($o->layout === options::LAYOUT_FOLDERS && manifest::is_nbgrader_filename($entry['name'])) {
+                throw new collect_exception('other_assignment', 'the destination is an nbgrader course folder (it holds '
+                    . $entry['name'] . '); choose another folder for the folders layout');
+            }
+        }
+    }
+
+    /**
+     * Whether a zip holds a top-level `feedback/` folder, read from its central directory only
+     * (names, no content). Names are taken as the file server takes them (backslashes as `/`,
+     * `.` and `..` resolved); a zip that cannot be opened says no (the file server refuses it).
+     *
+     * @param string $zippath the zip
+     * @return bool true when something would land in `feedback/`
+     */
+    public static function has_own_feedback_folder(string $zippath): bool {
+        $zip = new \ZipArchive();
+        if ($zip->open($zippath, \ZipArchive::RDONLY) !== true) {
+            return false;
+        }
+        try {
+            for ($i = 0; $i < $zip->numFiles; $i++) {
+                $name = $zip->getNameIndex($i);
+                if ($name === false) {
+                    continue;
+                }
+                $name = str_replace('\\', '/', $name);
+                $segments = [];
+                foreach (explode('/', $name) as $segment) {
+                    if ($segment === '..') {
+                        array_pop($segments);
+                    } else if ($segment !== '' && $segment !== '.') {
+                        $segments[] = $segment;
+                    }
+                }
+                // `feedback` itself is a folder when something is inside or the name ends in `/`.
+                if (($segments[0] ?? '') === returner::FEEDBACK_FOLDER
+                        && (count($segments) > 1 || substr($name, -1) === '/')) {
+                    return true;
+                }
+            }
+            return false;
+        } finally {
+            $zip->close();
+        }
     }
 
     /**
@@ -282,13 +389,23 @@ final class collector {
      * @return string[] the names
      */
     private function names(string $path): array {
-        $names = [];
+        return array_column($this->entries_of($path), 'name');
+    }
+
+    /**
+     * The entries of a folder, all pages; none when it does not exist.
+     *
+     * @param string $path the folder
+     * @return array[] each `name`, `kind`
+     */
+    private function entries_of(string $path): array {
+        $entries = [];
         $cursor = '';
         try {
             do {
                 $page = $this->client->list_entries($this->home, $path, $cursor, self::PAGE);
                 foreach ($page['entries'] as $entry) {
-                    $names[] = $entry['name'];
+                    $entries[] = ['name' => (string) $entry['name'], 'kind' => (string) $entry['kind']];
                 }
                 $cursor = $page['next_cursor'];
             } while ($cursor !== '');
@@ -297,7 +414,7 @@ final class collector {
                 throw $e;
             }
         }
-        return $names;
+        return $entries;
     }
 
     /**

@@ -24,6 +24,11 @@ use assignsubmission_lablink\local\fileserver\workspace_path;
  * `lablink-manifest.json` at the top of a collect: which folder holds whose submission.
  * Return feedback finds each student's work through it, never by reading folder names.
  *
+ * In the nbgrader layout the destination is a course folder that holds many nbgrader
+ * assignments (ps1, ps2 …), each collected from its own Moodle assignment: there the manifest
+ * is one per nbgrader assignment, `lablink-manifest-<assignment>.json`, so the collects of ps1
+ * and ps2 never see (or refuse) each other's.
+ *
  * An entry is `pending` from just before its zip is sent until the extract (and, in the
  * nbgrader layout, its `timestamp.txt`) is done, then `collected`; the file is only ever
  * replaced whole (the file server's `PUT file`), so after a kill it never claims a folder that
@@ -34,8 +39,12 @@ use assignsubmission_lablink\local\fileserver\workspace_path;
  * @license    https://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
  */
 final class manifest {
-    /** The file's name at the destination. */
+    /** The file's name at the destination (the folders layout). */
     public const FILENAME = 'lablink-manifest.json';
+    /** The nbgrader layout's names: `lablink-manifest-<nbgrader assignment>.json`. */
+    public const NBGRADER_PREFIX = 'lablink-manifest-';
+    /** The end of the nbgrader layout's names. */
+    public const NBGRADER_SUFFIX = '.json';
     /** The `format` it carries. */
     public const FORMAT = 'lablink-manifest';
     /** The version written and read. */
@@ -46,6 +55,8 @@ final class manifest {
     public const PENDING = 'pending';
     /** An entry whose folder holds the submission it records. */
     public const COLLECTED = 'collected';
+    /** The entry's mark: the student's zip held a top-level `feedback/` (never returned as feedback). */
+    public const OWN_FEEDBACK = 'has_own_feedback_folder';
 
     /** @var array{id: int, cmid: int, courseid: int, name: string} the assignment */
     private array $assignment;
@@ -88,53 +99,79 @@ final class manifest {
     }
 
     /**
+     * The manifest's file name at the destination of a collect.
+     *
+     * @param options $options the options (layout and nbgrader assignment)
+     * @return string `lablink-manifest.json`, or `lablink-manifest-<assignment>.json` for nbgrader
+     */
+    public static function filename(options $options): string {
+        if ($options->layout === options::LAYOUT_NBGRADER) {
+            return self::NBGRADER_PREFIX . $options->nbassignment . self::NBGRADER_SUFFIX;
+        }
+        return self::FILENAME;
+    }
+
+    /**
+     * Whether a name at a destination is the manifest of an nbgrader-layout collect.
+     *
+     * @param string $name a name at the top of a destination
+     * @return bool true for `lablink-manifest-<something>.json`
+     */
+    public static function is_nbgrader_filename(string $name): bool {
+        return strlen($name) > strlen(self::NBGRADER_PREFIX . self::NBGRADER_SUFFIX)
+            && strpos($name, self::NBGRADER_PREFIX) === 0
+            && substr($name, -strlen(self::NBGRADER_SUFFIX)) === self::NBGRADER_SUFFIX;
+    }
+
+    /**
      * Reads a manifest.
      *
      * @param string $json the file's text
+     * @param string $filename the file's name, for the messages
      * @return manifest the manifest
      * @throws collect_exception `bad_manifest`, saying what is wrong
      */
-    public static function parse(string $json): manifest {
+    public static function parse(string $json, string $filename = self::FILENAME): manifest {
         try {
             $data = json_decode($json, true, 16, JSON_THROW_ON_ERROR);
         } catch (\JsonException $e) {
-            throw self::bad('it is not JSON (' . $e->getMessage() . ')');
+            throw self::bad($filename, 'it is not JSON (' . $e->getMessage() . ')');
         }
         if (!is_array($data) || ($data['format'] ?? null) !== self::FORMAT) {
-            throw self::bad('it is not a lablink manifest');
+            throw self::bad($filename, 'it is not a lablink manifest');
         }
         if (($data['version'] ?? null) !== self::VERSION) {
-            throw self::bad('its version is not ' . self::VERSION);
+            throw self::bad($filename, 'its version is not ' . self::VERSION);
         }
         $a = $data['assignment'] ?? null;
         if (!is_array($a) || !is_int($a['id'] ?? null) || $a['id'] <= 0 || !is_int($a['cmid'] ?? null)
                 || !is_int($a['courseid'] ?? null) || !is_string($a['name'] ?? null)) {
-            throw self::bad('its assignment lacks a valid id, cmid, courseid or name');
+            throw self::bad($filename, 'its assignment lacks a valid id, cmid, courseid or name');
         }
         $layout = $data['layout'] ?? null;
         if (!in_array($layout, [options::LAYOUT_FOLDERS, options::LAYOUT_NBGRADER], true)) {
-            throw self::bad('its layout is neither folders nor nbgrader');
+            throw self::bad($filename, 'its layout is neither folders nor nbgrader');
         }
         $nbassignment = $data['nbgrader_assignment'] ?? '';
         if (!is_string($nbassignment) || ($layout === options::LAYOUT_NBGRADER && !folder_namer::is_safe($nbassignment))) {
-            throw self::bad('its nbgrader assignment is not a safe name');
+            throw self::bad($filename, 'its nbgrader assignment is not a safe name');
         }
         $updated = is_string($data['updated'] ?? null) ? strtotime($data['updated']) : false;
         if (!is_array($data['entries'] ?? null) || !array_is_list($data['entries'])) {
-            throw self::bad('its entries are not a list');
+            throw self::bad($filename, 'its entries are not a list');
         }
         $m = new manifest(['id' => $a['id'], 'cmid' => $a['cmid'], 'courseid' => $a['courseid'], 'name' => $a['name']],
             $layout, $layout === options::LAYOUT_NBGRADER ? $nbassignment : '');
         $m->updated = $updated === false ? 0 : $updated;
         $folders = [];
         foreach ($data['entries'] as $i => $e) {
-            $entry = self::entry($e, $i);
+            $entry = self::entry($e, $i, $filename);
             if (isset($m->entries[$entry['userid']])) {
-                throw self::bad("entry $i repeats user {$entry['userid']}");
+                throw self::bad($filename, "entry $i repeats user {$entry['userid']}");
             }
             $key = mb_strtolower($entry['folder'], 'UTF-8');
             if (isset($folders[$key])) {
-                throw self::bad("entry $i repeats a folder");
+                throw self::bad($filename, "entry $i repeats a folder");
             }
             $folders[$key] = true;
             $m->entries[$entry['userid']] = $entry;
@@ -147,36 +184,56 @@ final class manifest {
      *
      * @param mixed $e the decoded entry
      * @param int $i its index (for the message)
+     * @param string $filename the file's name (for the message)
      * @return array the entry
      */
-    private static function entry($e, int $i): array {
+    private static function entry($e, int $i, string $filename): array {
         if (!is_array($e)) {
-            throw self::bad("entry $i is not an object");
+            throw self::bad($filename, "entry $i is not an object");
         }
         foreach (['userid', 'submissionid', 'attempt', 'timesubmitted'] as $field) {
             // JSON integers only: not `1.0`, not `"1"`.
             if (!is_int($e[$field] ?? null)) {
-                throw self::bad("entry $i has no whole number $field");
+                throw self::bad($filename, "entry $i has no whole number $field");
             }
         }
         if ($e['userid'] <= 0) {
-            throw self::bad("entry $i has no valid userid");
+            throw self::bad($filename, "entry $i has no valid userid");
         }
         $folder = $e['folder'] ?? null;
         if (!is_string($folder) || !self::is_relative_folder($folder)) {
-            throw self::bad("entry $i has no valid folder under the destination");
+            throw self::bad($filename, "entry $i has no valid folder under the destination");
         }
         if (!is_string($e['contenthash'] ?? null) || !is_string($e['sha256'] ?? null)
                 || ($e['sha256'] !== '' && preg_match('/^[0-9a-f]{64}$/', $e['sha256']) !== 1)) {
-            throw self::bad("entry $i has no valid contenthash or sha256");
+            throw self::bad($filename, "entry $i has no valid contenthash or sha256");
         }
         $state = $e['state'] ?? null;
         if ($state !== self::PENDING && $state !== self::COLLECTED) {
-            throw self::bad("entry $i is neither pending nor collected");
+            throw self::bad($filename, "entry $i is neither pending nor collected");
         }
-        return ['folder' => $folder, 'userid' => $e['userid'], 'submissionid' => $e['submissionid'],
-            'attempt' => $e['attempt'], 'timesubmitted' => $e['timesubmitted'], 'contenthash' => $e['contenthash'],
-            'sha256' => $e['sha256'], 'state' => $state];
+        $own = $e[self::OWN_FEEDBACK] ?? false;
+        if (!is_bool($own)) {
+            throw self::bad($filename, "entry $i has a " . self::OWN_FEEDBACK . ' that is not true or false');
+        }
+        return self::with_own_feedback(['folder' => $folder, 'userid' => $e['userid'],
+            'submissionid' => $e['submissionid'], 'attempt' => $e['attempt'], 'timesubmitted' => $e['timesubmitted'],
+            'contenthash' => $e['contenthash'], 'sha256' => $e['sha256'], 'state' => $state], $own);
+    }
+
+    /**
+     * An entry with the mark of a submission that holds its own `feedback/` folder: only when
+     * true, so the manifests of other submissions read as they always did.
+     *
+     * @param array $entry the entry
+     * @param bool $own whether the submission holds a top-level `feedback/` folder
+     * @return array the entry
+     */
+    private static function with_own_feedback(array $entry, bool $own): array {
+        if ($own) {
+            $entry[self::OWN_FEEDBACK] = true;
+        }
+        return $entry;
     }
 
     /**
@@ -211,10 +268,10 @@ final class manifest {
         $entries = [];
         ksort($this->entries);
         foreach ($this->entries as $e) {
-            $entries[] = ['folder' => $e['folder'], 'userid' => $e['userid'], 'submissionid' => $e['submissionid'],
-                'attempt' => $e['attempt'], 'timesubmitted' => $e['timesubmitted'],
+            $entries[] = self::with_own_feedback(['folder' => $e['folder'], 'userid' => $e['userid'],
+                'submissionid' => $e['submissionid'], 'attempt' => $e['attempt'], 'timesubmitted' => $e['timesubmitted'],
                 'submitted' => self::iso($e['timesubmitted']), 'contenthash' => $e['contenthash'],
-                'sha256' => $e['sha256'], 'state' => $e['state']];
+                'sha256' => $e['sha256'], 'state' => $e['state']], !empty($e[self::OWN_FEEDBACK]));
         }
         return json_encode(['format' => self::FORMAT, 'version' => self::VERSION, 'assignment' => $this->assignment,
             'layout' => $this->layout, 'nbgrader_assignment' => $this->nbassignment,
@@ -230,8 +287,13 @@ final class manifest {
      */
     public function check_matches(options $options): void {
         if ($this->assignment['id'] !== $options->assignmentid) {
-            throw new collect_exception('other_assignment', 'the destination already holds the collect of another '
-                . 'assignment ("' . $this->assignment['name'] . '"); choose another folder');
+            // In a course folder: another Moodle assignment already fills this nbgrader assignment.
+            $what = $this->layout === options::LAYOUT_NBGRADER
+                ? 'nbgrader assignment "' . $this->nbassignment . '" in this folder is already collected from another '
+                    . 'assignment ("' . $this->assignment['name'] . '"); choose another nbgrader assignment name or folder'
+                : 'the destination already holds the collect of another assignment ("' . $this->assignment['name']
+                    . '"); choose another folder';
+            throw new collect_exception('other_assignment', $what);
         }
         if ($this->layout !== $options->layout || $this->nbassignment !== $options->nbassignment) {
             throw new collect_exception('other_assignment',
@@ -244,7 +306,8 @@ final class manifest {
      *
      * @param int $userid Moodle user id
      * @return array|null the entry (`folder`, `userid`, `submissionid`, `attempt`, `timesubmitted`,
-     *     `contenthash`, `sha256`, `state`), null when the student is not in the manifest
+     *     `contenthash`, `sha256`, `state`, and `has_own_feedback_folder` => true when the student's
+     *     zip held a top-level `feedback/` folder), null when the student is not in the manifest
      */
     public function find(int $userid): ?array {
         return $this->entries[$userid] ?? null;
@@ -257,11 +320,12 @@ final class manifest {
      * @param string $folder its folder, relative to the destination
      * @param string $state `pending` or `collected`
      * @param string $sha256 the zip's SHA-256 as the file server received it
+     * @param bool $ownfeedback the zip holds a top-level `feedback/` folder (folders layout)
      */
-    public function set(item $item, string $folder, string $state, string $sha256 = ''): void {
-        $this->entries[$item->userid] = ['folder' => $folder, 'userid' => $item->userid,
+    public function set(item $item, string $folder, string $state, string $sha256 = '', bool $ownfeedback = false): void {
+        $this->entries[$item->userid] = self::with_own_feedback(['folder' => $folder, 'userid' => $item->userid,
             'submissionid' => $item->submissionid, 'attempt' => $item->attempt, 'timesubmitted' => $item->timesubmitted,
-            'contenthash' => $item->contenthash, 'sha256' => $sha256, 'state' => $state];
+            'contenthash' => $item->contenthash, 'sha256' => $sha256, 'state' => $state], $ownfeedback);
     }
 
     /**
@@ -293,6 +357,15 @@ final class manifest {
     }
 
     /**
+     * The nbgrader assignment it was collected for.
+     *
+     * @return string the name, '' in the folders layout
+     */
+    public function nbassignment(): string {
+        return $this->nbassignment;
+    }
+
+    /**
      * When it was last written.
      *
      * @return int Unix seconds, 0 when never
@@ -312,15 +385,16 @@ final class manifest {
      * @throws fileserver_exception when the file server refuses
      */
     public static function load(client $client, string $home, options $options): ?manifest {
+        $filename = self::filename($options);
         try {
-            $text = $client->get_file($home, $options->path(self::FILENAME), self::MAX_BYTES);
+            $text = $client->get_file($home, $options->path($filename), self::MAX_BYTES);
         } catch (fileserver_exception $e) {
             if ($e->errorcode === 'not_found') {
                 return null;
             }
             throw $e;
         }
-        return self::parse($text);
+        return self::parse($text, $filename);
     }
 
     /**
@@ -334,7 +408,7 @@ final class manifest {
      */
     public function save(client $client, string $home, options $options, int $now): void {
         $this->updated = $now;
-        $client->put_file($home, $options->path(self::FILENAME), $this->serialise());
+        $client->put_file($home, $options->path(self::filename($options)), $this->serialise());
     }
 
     /**
@@ -350,11 +424,12 @@ final class manifest {
     /**
      * The refusal of a manifest.
      *
+     * @param string $filename the manifest's file name
      * @param string $why what is wrong
      * @return collect_exception the exception
      */
-    private static function bad(string $why): collect_exception {
-        return new collect_exception('bad_manifest', self::FILENAME . ' cannot be used: ' . $why
+    private static function bad(string $filename, string $why): collect_exception {
+        return new collect_exception('bad_manifest', $filename . ' cannot be used: ' . $why
             . '; it was left as it is');
     }
 }

@@ -35,6 +35,8 @@ final class options {
     public const NAMING_FULLNAME = 'fullname';
     /** Folders named after the student's id. */
     public const NAMING_STUDENTID = 'studentid';
+    /** Longest nbgrader assignment name: `lablink-manifest-<name>.json` stays within 255 bytes. */
+    public const MAX_NBASSIGNMENT_BYTES = 233;
 
     /** @var string the destination folder in the teacher's home, normalised (`/a/b`, `/` for the home) */
     public string $root;
@@ -94,9 +96,11 @@ final class options {
         if (!in_array($naming, [self::NAMING_FULLNAME, self::NAMING_STUDENTID], true)) {
             throw new collect_exception('bad_option', 'folders are named by fullname or studentid');
         }
-        if ($layout === self::LAYOUT_NBGRADER && !folder_namer::is_safe($nbassignment)) {
-            throw new collect_exception('bad_option',
-                'the nbgrader assignment name must be a single safe folder name');
+        // The name is also part of the manifest's file name, which must fit in 255 bytes too.
+        if ($layout === self::LAYOUT_NBGRADER && (!folder_namer::is_safe($nbassignment)
+                || strlen($nbassignment) > self::MAX_NBASSIGNMENT_BYTES)) {
+            throw new collect_exception('bad_option', 'the nbgrader assignment name must be a single safe folder name '
+                . 'of at most ' . self::MAX_NBASSIGNMENT_BYTES . ' bytes');
         }
         if ($assignmentid <= 0 || $maxbytes < 0) {
             throw new collect_exception('bad_option', 'the assignment id or the size limit is not valid');

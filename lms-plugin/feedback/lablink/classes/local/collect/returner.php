@@ -23,7 +23,9 @@ use assignsubmission_lablink\local\fileserver\fileserver_exception;
  * Returns feedback: for each student of a collect's manifest, finds the feedback folder (the
  * `feedback/` subfolder of their folder, or nbgrader's `feedback/<student id>/<assignment>/`),
  * has the file server zip it into a temporary file and hands that to the caller to store.
- * Students are found through the manifest only, never by reading folder names.
+ * Students are found through the manifest only, never by reading folder names. A student
+ * whose own zip held a top-level `feedback/` folder (the manifest marks it) is refused in the
+ * folders layout: that folder would hold the student's files next to the teacher's.
  *
  * @package    assignfeedback_lablink
  * @copyright  2026 lablink contributors
@@ -112,6 +114,13 @@ final class returner {
         if (($entry['state'] ?? '') !== manifest::COLLECTED) {
             return new result($userid, result::FAILED, $folder, 'not_collected',
                 'the collect of this submission did not finish; collect again first');
+        }
+        // What is in `feedback/` may be the student's own files, not the teacher's: never sent back.
+        if ($o->layout === options::LAYOUT_FOLDERS && !empty($entry[manifest::OWN_FEEDBACK])) {
+            return new result($userid, result::FAILED, $folder, 'own_feedback_folder',
+                'the student\'s submission has its own top-level feedback folder, so what is in ' . $folder
+                . '/feedback cannot be told apart from your feedback and is not returned; move the student\'s folder '
+                . 'aside and give this student feedback another way (or ask for a submission without a feedback folder)');
         }
         $zip = null;
         try {
