@@ -25,6 +25,7 @@
  */
 
 use assignfeedback_lablink\local\collect\folder_namer;
+use assignfeedback_lablink\local\collect\options;
 use assignfeedback_lablink\local\feedback_area;
 use assignfeedback_lablink\local\run;
 use assignfeedback_lablink\local\submission_items;
@@ -178,7 +179,7 @@ class assign_feedback_lablink extends assign_feedback_plugin {
      */
     public static function is_valid_nbassignment($value): bool {
         $value = is_scalar($value) ? trim((string)$value, " \t\r\n") : '';
-        return $value === '' || folder_namer::is_safe($value);
+        return $value === '' || (folder_namer::is_safe($value) && strlen($value) <= options::MAX_NBASSIGNMENT_BYTES);
     }
 
     /**

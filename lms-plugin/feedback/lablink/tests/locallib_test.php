@@ -445,6 +445,23 @@ final class locallib_test extends \advanced_testcase {
         $this->assertFileExists($this->server->path('teacher1', 'course/submitted/student1/ps1/ps1.ipynb'));
         $this->assertStringEqualsFile($this->server->path('teacher1', 'course/submitted/student1/ps1/timestamp.txt'),
             gmdate('Y-m-d H:i:s', $submitted) . '.000000 UTC');
+        $this->assertFileExists($this->server->path('teacher1', 'course/lablink-manifest-ps1.json'));
+
+        // nbgrader generate_feedback writes feedback/<student>/<assignment>/; the return finds it
+        // through this assignment's manifest (named after ps1), with no layout to tell.
+        $this->server->put('teacher1', 'course/feedback/student1/ps1/ps1.html', '<p>2 / 2</p>');
+        $return = $plugin->start_run(run::RETURN, $teacher, ['root' => '/course']);
+        ob_start();
+        $this->runAdhocTasks(\assignfeedback_lablink\task\return_task::class);
+        ob_end_clean();
+        $return = run::get((int)$return->id);
+        $this->assertSame(run::DONE, $return->status, (string)$return->error);
+        $results = array_column(run::results($return), null, 'userid');
+        $this->assertSame('returned', $results[$student->id]['status']);
+        $grade = $assign->get_user_grade($student->id, false);
+        $area = new \assignfeedback_lablink\local\feedback_area($assign);
+        $this->assertSame(['ps1.html'],
+            \assignsubmission_lablink_files_server::zip_names($area->file((int)$grade->id)));
     }
 
     public function test_a_return_from_a_folder_without_manifest_fails_with_the_reason(): void {

@@ -16,10 +16,13 @@
 
 namespace assignfeedback_lablink\task;
 
+use assignfeedback_lablink\local\collect\collect_exception;
 use assignfeedback_lablink\local\collect\manifest;
+use assignfeedback_lablink\local\collect\options;
 use assignfeedback_lablink\local\collect\result;
 use assignfeedback_lablink\local\collect\returner;
 use assignfeedback_lablink\local\feedback_area;
+use assignfeedback_lablink\local\run;
 use assignsubmission_lablink\local\workspace;
 
 /**
@@ -49,6 +52,49 @@ class return_task extends run_task {
     }
 
     /**
+     * The manifest of this assignment in a collect folder. Its name depends on the layout (one per
+     * nbgrader assignment, so that several share a course folder): tried as the last collect into
+     * this folder was made, then as the assignment's settings say, then as one folder per student.
+     *
+     * @param \assign $assign
+     * @param \assignsubmission_lablink\local\fileserver\client $client
+     * @param string $home the teacher's home
+     * @param string $root the collect folder
+     * @return array [manifest|null, options] the manifest and the engine's options matching it
+     */
+    private static function find_manifest(\assign $assign, $client, string $home, string $root): array {
+        global $DB;
+        $choices = [];
+        $collects = $DB->get_records('assignfeedback_lablink_run', ['assignment' => $assign->get_instance()->id,
+            'kind' => run::COLLECT], 'id DESC', 'id, root, options');
+        foreach ($collects as $collect) {
+            if ((string)$collect->root === $root) {
+                $choices[] = run::options($collect);
+                break;
+            }
+        }
+        $choices[] = ['layout' => options::LAYOUT_NBGRADER,
+            'nbassignment' => $assign->get_feedback_plugin_by_type('lablink')->nbassignment()];
+        $choices[] = ['layout' => options::LAYOUT_FOLDERS];
+        $options = null;
+        foreach ($choices as $choice) {
+            try {
+                $options = collect_task::engine_options($assign, $root, [
+                    'layout' => (string)($choice['layout'] ?? options::LAYOUT_FOLDERS),
+                    'nbassignment' => (string)($choice['nbassignment'] ?? ''),
+                ], self::max_bytes());
+            } catch (collect_exception $e) {
+                continue; // A name the settings hold but the engine refuses: not where a manifest is.
+            }
+            $manifest = manifest::load($client, $home, $options);
+            if ($manifest !== null) {
+                return [$manifest, $options];
+            }
+        }
+        return [null, $options];
+    }
+
+    /**
      * Reads the manifest, keeps its trustworthy entries, and lets the engine hand over each zip.
      *
      * @param \assign $assign
@@ -62,18 +108,10 @@ class return_task extends run_task {
         $client = workspace::client($courseid);
         $home = workspace::home_for($teacher);
 
-        // Where the manifest is does not depend on the layout; the layout is the manifest's own.
-        $where = collect_task::engine_options($assign, (string)$run->root, []);
-        $manifest = manifest::load($client, $home, $where);
+        [$manifest, $options] = self::find_manifest($assign, $client, $home, (string)$run->root);
         if ($manifest === null) {
             throw new \moodle_exception('nomanifest', 'assignfeedback_lablink', '', s($run->root));
         }
-        // The manifest has no getter for its nbgrader name: read it from its own serialisation.
-        $saved = json_decode($manifest->serialise(), true);
-        $options = collect_task::engine_options($assign, (string)$run->root, [
-            'layout' => $manifest->layout(),
-            'nbassignment' => (string)($saved['nbgrader_assignment'] ?? ''),
-        ], self::max_bytes());
         $manifest->check_matches($options);
 
         [$entries, $refused] = self::trusted_entries($assign, $manifest->entries());

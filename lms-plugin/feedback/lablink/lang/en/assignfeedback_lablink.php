@@ -121,6 +121,7 @@ $string['engine_not_this_submission'] = 'the manifest names a submission that is
 $string['engine_not_collected'] = 'the collect of this submission did not finish: collect again first.';
 $string['engine_no_file'] = 'the stored submission cannot be read.';
 $string['engine_duplicate_student_id'] = 'another student has the same student ID, so nbgrader cannot tell them apart.';
+$string['engine_own_feedback_folder'] = 'the student\'s own submission holds a feedback folder at its top, so what is there cannot be told apart from your feedback: give this student feedback another way, or ask them to resubmit without it.';
 $string['engine_other'] = 'the collect refused: {$a}';
 $string['taskcollect'] = 'Collect workspace submissions';
 $string['taskreturn'] = 'Return workspace feedback';
