@@ -567,6 +567,9 @@ class assign_feedback_lablink extends assign_feedback_plugin {
             throw new moodle_exception('invalidrecord', 'error', '', 'assignfeedback_lablink_run');
         }
         $component = 'assignfeedback_lablink';
+        // The header first: the stored progress bar renders with the page's real $OUTPUT.
+        $title = get_string($run->kind === run::COLLECT ? 'collectstatus' : 'returnstatus', $component);
+        $o = $this->page_header($title);
         $starter = $DB->get_record('user', ['id' => $run->userid]);
         $data = [
             'iscollect' => $run->kind === run::COLLECT,
@@ -596,8 +599,6 @@ class assign_feedback_lablink extends assign_feedback_plugin {
                 $data['returnurl'] = $this->page_url('return')->out(false);
             }
         }
-        $title = get_string($run->kind === run::COLLECT ? 'collectstatus' : 'returnstatus', $component);
-        $o = $this->page_header($title);
         $o .= $OUTPUT->render_from_template('assignfeedback_lablink/run_status', $data);
         return $o . $OUTPUT->footer();
     }

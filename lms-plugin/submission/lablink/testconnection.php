@@ -71,7 +71,7 @@ if ($run) {
         $report = workspace::client($courseid)->check($home);
         $allgood = true;
         foreach ($report as $name => $value) {
-            if ($name === 'errorcode' && $value === '') {
+            if (($name === 'errorcode' || $name === 'message') && $value === '') {
                 continue;
             }
             $label = get_string_manager()->string_exists('check_' . $name, 'assignsubmission_lablink')

@@ -532,6 +532,8 @@ final class collect_test extends \PHPUnit\Framework\TestCase {
             }, fn() => null);
         $this->assertSame([[11, 'returned'], [12, 'no_feedback'], [13, 'returned']],
             array_map(fn(result $r) => [$r->userid, $r->status], $back));
+        // Each result names the folder the feedback was read from, not the submission's.
+        $this->assertSame('feedback/ada/ps1', $back[0]->folder);
         $this->assertSame(['feedback.zip', ['problem1.html', 'timestamp.txt']], array_slice($stored[11], 0, 2));
         // The feedback nbgrader wrote for Eve: her score, her submission time.
         $html = $this->zip_entry($stored[13][2], 'problem1.html');

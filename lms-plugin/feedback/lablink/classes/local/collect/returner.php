@@ -122,19 +122,21 @@ final class returner {
                 . '/feedback cannot be told apart from your feedback and is not returned; move the student\'s folder '
                 . 'aside and give this student feedback another way (or ask for a submission without a feedback folder)');
         }
+        // Results name the folder the feedback was read from, the one the teacher wrote into.
+        $shown = self::feedback_folder($entry, $o->layout);
         $zip = null;
         try {
-            $feedback = $o->path(self::feedback_folder($entry, $o->layout));
+            $feedback = $o->path($shown);
             try {
                 $page = $this->client->list_entries($this->home, $feedback, '', 1);
             } catch (fileserver_exception $e) {
                 if ($e->errorcode === 'not_found' || $e->errorcode === 'not_a_folder') {
-                    return new result($userid, result::NO_FEEDBACK, $folder);
+                    return new result($userid, result::NO_FEEDBACK, $shown);
                 }
                 throw $e;
             }
             if ($page['total'] === 0) {
-                return new result($userid, result::NO_FEEDBACK, $folder);
+                return new result($userid, result::NO_FEEDBACK, $shown);
             }
             $zip = tempnam($this->tempdir, 'lablink-feedback-');
             if ($zip === false) {
@@ -142,9 +144,9 @@ final class returner {
             }
             $this->client->archive_to_file($this->home, $feedback, $zip, $o->maxbytes);
             $store($userid, $zip, self::ZIP_NAME);
-            return new result($userid, result::RETURNED, $folder);
+            return new result($userid, result::RETURNED, $shown);
         } catch (\Exception $e) {
-            return result::failed($userid, $folder, $e);
+            return result::failed($userid, $shown, $e);
         } finally {
             if ($zip !== null && $zip !== false) {
                 @unlink($zip);
