@@ -113,6 +113,21 @@ final class locallib_test extends \advanced_testcase {
     }
 
     /**
+     * Runs a queued run's adhoc task, as cron would, and reads the run again.
+     *
+     * @param \stdClass $run the run as queued
+     * @return \stdClass the run once its task ran
+     */
+    private function run_queued(\stdClass $run): \stdClass {
+        $task = $run->kind === run::COLLECT ? \assignfeedback_lablink\task\collect_task::class
+            : \assignfeedback_lablink\task\return_task::class;
+        ob_start();
+        $this->runAdhocTasks($task);
+        ob_end_clean();
+        return run::get((int)$run->id);
+    }
+
+    /**
      * Ends the test's POST fields.
      */
     protected function tearDown(): void {
@@ -353,10 +368,7 @@ final class locallib_test extends \advanced_testcase {
         $collect = $plugin->start_run(run::COLLECT, $teacher, ['root' => '/grading', 'layout' => 'folders',
             'naming' => 'studentid', 'nbassignment' => '', 'overwrite' => false, 'attempt' => submission_items::LATEST,
             'userids' => []]);
-        ob_start();
-        $this->runAdhocTasks(\assignfeedback_lablink\task\collect_task::class);
-        ob_end_clean();
-        $collect = run::get((int)$collect->id);
+        $collect = $this->run_queued($collect);
         $this->assertSame(run::DONE, $collect->status, (string)$collect->error);
         $results = array_column(run::results($collect), null, 'userid');
         $this->assertSame('collected', $results[$student->id]['status']);
@@ -374,19 +386,13 @@ final class locallib_test extends \advanced_testcase {
         $again = $plugin->start_run(run::COLLECT, $teacher, ['root' => '/grading', 'layout' => 'folders',
             'naming' => 'studentid', 'nbassignment' => '', 'overwrite' => false, 'attempt' => submission_items::LATEST,
             'userids' => []]);
-        ob_start();
-        $this->runAdhocTasks(\assignfeedback_lablink\task\collect_task::class);
-        ob_end_clean();
-        $statuses = array_column(run::results(run::get((int)$again->id)), 'status');
+        $statuses = array_column(run::results($this->run_queued($again)), 'status');
         $this->assertSame(['unchanged', 'unchanged'], $statuses);
 
         // Feedback for one student only; the other is listed without feedback.
         $this->server->put('teacher1', "grading/$folder/feedback/notes.md", 'Well done');
         $return = $plugin->start_run(run::RETURN, $teacher, ['root' => '/grading']);
-        ob_start();
-        $this->runAdhocTasks(\assignfeedback_lablink\task\return_task::class);
-        ob_end_clean();
-        $return = run::get((int)$return->id);
+        $return = $this->run_queued($return);
         $this->assertSame(run::DONE, $return->status, (string)$return->error);
         $results = array_column(run::results($return), null, 'userid');
         $this->assertSame('returned', $results[$student->id]['status']);
@@ -437,10 +443,7 @@ final class locallib_test extends \advanced_testcase {
         $this->assertSame('nbgrader', $options['layout']);
         $this->assertSame('ps1', $options['nbassignment']);
         $collect = $plugin->start_run(run::COLLECT, $teacher, $options);
-        ob_start();
-        $this->runAdhocTasks(\assignfeedback_lablink\task\collect_task::class);
-        ob_end_clean();
-        $collect = run::get((int)$collect->id);
+        $collect = $this->run_queued($collect);
         $this->assertSame(run::DONE, $collect->status, (string)$collect->error);
         $this->assertFileExists($this->server->path('teacher1', 'course/submitted/student1/ps1/ps1.ipynb'));
         $this->assertStringEqualsFile($this->server->path('teacher1', 'course/submitted/student1/ps1/timestamp.txt'),
@@ -451,10 +454,7 @@ final class locallib_test extends \advanced_testcase {
         // through this assignment's manifest (named after ps1), with no layout to tell.
         $this->server->put('teacher1', 'course/feedback/student1/ps1/ps1.html', '<p>2 / 2</p>');
         $return = $plugin->start_run(run::RETURN, $teacher, ['root' => '/course']);
-        ob_start();
-        $this->runAdhocTasks(\assignfeedback_lablink\task\return_task::class);
-        ob_end_clean();
-        $return = run::get((int)$return->id);
+        $return = $this->run_queued($return);
         $this->assertSame(run::DONE, $return->status, (string)$return->error);
         $results = array_column(run::results($return), null, 'userid');
         $this->assertSame('returned', $results[$student->id]['status']);
@@ -470,10 +470,7 @@ final class locallib_test extends \advanced_testcase {
         $assign = $this->make_assign($course, $teacher);
         $plugin = $assign->get_feedback_plugin_by_type('lablink');
         $return = $plugin->start_run(run::RETURN, $teacher, ['root' => '/elsewhere']);
-        ob_start();
-        $this->runAdhocTasks(\assignfeedback_lablink\task\return_task::class);
-        ob_end_clean();
-        $return = run::get((int)$return->id);
+        $return = $this->run_queued($return);
         $this->assertSame(run::FAILED, $return->status);
         $this->assertSame(get_string('nomanifest', 'assignfeedback_lablink', '/elsewhere'), $return->error);
         $bar = \core\output\stored_progress_bar::get_by_idnumber(run::progress_idnumber($return));
