@@ -30,6 +30,7 @@ use assignfeedback_lablink\local\feedback_area;
 use assignfeedback_lablink\local\run;
 use assignfeedback_lablink\local\submission_items;
 use assignsubmission_lablink\local\fileserver\fileserver_exception;
+use assignsubmission_lablink\local\plugin_page;
 use assignsubmission_lablink\local\workspace;
 
 /**
@@ -472,7 +473,7 @@ class assign_feedback_lablink extends assign_feedback_plugin {
             }
         }
         $title = get_string($kind === run::COLLECT ? 'collectall' : 'returnfeedback', 'assignfeedback_lablink');
-        $o = $this->page_header($title);
+        $o = plugin_page::header($this->assignment, $title);
         $o .= $OUTPUT->render_from_template('assignfeedback_lablink/run_form',
             $this->run_form_context($kind, $selected, $values, $errors));
         return $o . $OUTPUT->footer();
@@ -517,7 +518,7 @@ class assign_feedback_lablink extends assign_feedback_plugin {
             'iscollect' => $iscollect,
             'field' => self::ROOTFIELD,
             'root' => $root,
-            'picker' => $this->picker_html('folder', self::ROOTFIELD, $root),
+            'picker' => plugin_page::picker('folder', self::ROOTFIELD, $this->assignment->get_context(), $root),
             'errors' => array_map(fn($e) => ['message' => $e], $errors),
             'cancelurl' => (new moodle_url('/mod/assign/view.php', ['id' => $this->assignment->get_course_module()->id,
                 'action' => 'grading']))->out(false),
@@ -569,7 +570,7 @@ class assign_feedback_lablink extends assign_feedback_plugin {
         $component = 'assignfeedback_lablink';
         // The header first: the stored progress bar renders with the page's real $OUTPUT.
         $title = get_string($run->kind === run::COLLECT ? 'collectstatus' : 'returnstatus', $component);
-        $o = $this->page_header($title);
+        $o = plugin_page::header($this->assignment, $title);
         $starter = $DB->get_record('user', ['id' => $run->userid]);
         $data = [
             'iscollect' => $run->kind === run::COLLECT,
@@ -684,12 +685,12 @@ class assign_feedback_lablink extends assign_feedback_plugin {
         }
 
         $row = $area->row($gradeid);
-        $o = $this->page_header(get_string('getfeedback', 'assignfeedback_lablink'));
+        $o = plugin_page::header($this->assignment, get_string('getfeedback', 'assignfeedback_lablink'));
         $o .= $OUTPUT->render_from_template('assignfeedback_lablink/getfeedback_page', [
             'action' => $pageurl->out(false),
             'sesskey' => sesskey(),
             'field' => self::DESTFIELD,
-            'picker' => $this->picker_html('destination', self::DESTFIELD, ''),
+            'picker' => plugin_page::picker('destination', self::DESTFIELD, $this->assignment->get_context(), ''),
             'zipname' => $file->get_filename(),
             'numfiles' => $row ? (int)$row->numfiles : 0,
             'size' => display_size($file->get_filesize()),
@@ -740,46 +741,6 @@ class assign_feedback_lablink extends assign_feedback_plugin {
      * @return moodle_url
      */
     public function page_url(string $action, array $params = []): moodle_url {
-        return new moodle_url('/mod/assign/view.php', [
-            'id' => $this->assignment->get_course_module()->id,
-            'action' => 'viewpluginpage',
-            'plugin' => 'lablink',
-            'pluginsubtype' => 'assignfeedback',
-            'pluginaction' => $action,
-        ] + $params);
-    }
-
-    /**
-     * The assignment's header for one of the plugin's pages.
-     *
-     * @param string $title
-     * @return string
-     */
-    private function page_header(string $title): string {
-        $header = new \mod_assign\output\assign_header($this->assignment->get_instance(),
-            $this->assignment->get_context(), false, $this->assignment->get_course_module()->id, $title);
-        return $this->assignment->get_renderer()->render($header);
-    }
-
-    /**
-     * The submission plugin's picker, mounted for the logged-in user's own home (the picker's
-     * calls are checked in the assignment's context).
-     *
-     * @param string $mode folder|destination
-     * @param string $field the form field the chosen path is written to
-     * @param string $initialpath the folder to open first
-     * @return string HTML
-     */
-    private function picker_html(string $mode, string $field, string $initialpath): string {
-        global $OUTPUT, $PAGE;
-        $id = html_writer::random_id('assignfeedback_lablink_picker');
-        $PAGE->requires->js_call_amd('assignsubmission_lablink/picker', 'init', [[
-            'elementid' => $id,
-            'mode' => $mode,
-            'field' => $field,
-            'initialPath' => workspace::is_valid_path($initialpath) ? workspace::for_picker($initialpath) : '',
-            'args' => ['contextid' => (int)$this->assignment->get_context()->id],
-        ]]);
-        return $OUTPUT->render_from_template('assignsubmission_lablink/picker', ['id' => $id]);
+        return plugin_page::url($this->assignment, 'assignfeedback', $action, $params);
     }
 }

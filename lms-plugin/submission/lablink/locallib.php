@@ -25,6 +25,7 @@
 
 use assignsubmission_lablink\local\archive_fetch;
 use assignsubmission_lablink\local\fileserver\fileserver_exception;
+use assignsubmission_lablink\local\plugin_page;
 use assignsubmission_lablink\local\source_snapshot;
 use assignsubmission_lablink\local\workspace;
 use core_external\external_value;
@@ -121,7 +122,7 @@ class assign_submission_lablink extends assign_submission_plugin {
         $context = $this->assignment->has_instance() ? $this->assignment->get_context()
             : context_course::instance($COURSE->id);
         $mform->addElement('static', 'assignsubmission_lablink_sourcepicker', '',
-            $this->picker_html('folder', $name, $context, '', 0));
+            plugin_page::picker('folder', $name, $context, '', 0));
         $mform->hideIf('assignsubmission_lablink_sourcepicker', $enabled, 'notchecked');
     }
 
@@ -184,7 +185,7 @@ class assign_submission_lablink extends assign_submission_plugin {
             workspace::class . '::is_valid_path', 'server');
         $mform->setDefault($name, $previous);
 
-        $picker = $this->picker_html('folder', $name, $this->assignment->get_context(), $previous, (int)$userid);
+        $picker = plugin_page::picker('folder', $name, $this->assignment->get_context(), $previous, (int)$userid);
         $note = html_writer::div(get_string('submitnote', 'assignsubmission_lablink', display_size($this->max_bytes())),
             'form-text text-muted');
         $mform->addElement('static', 'lablink_picker', '', $picker . $note);
@@ -599,13 +600,7 @@ class assign_submission_lablink extends assign_submission_plugin {
      * @return moodle_url
      */
     private function page_url(string $action, array $params = []): moodle_url {
-        return new moodle_url('/mod/assign/view.php', [
-            'id' => $this->assignment->get_course_module()->id,
-            'action' => 'viewpluginpage',
-            'plugin' => 'lablink',
-            'pluginsubtype' => 'assignsubmission',
-            'pluginaction' => $action,
-        ] + $params);
+        return plugin_page::url($this->assignment, 'assignsubmission', $action, $params);
     }
 
     /**
@@ -653,12 +648,12 @@ class assign_submission_lablink extends assign_submission_plugin {
         }
 
         $info = $snapshot->info();
-        $o = $this->page_header(get_string('getcopy', 'assignsubmission_lablink'));
+        $o = plugin_page::header($this->assignment, get_string('getcopy', 'assignsubmission_lablink'));
         $o .= $OUTPUT->render_from_template('assignsubmission_lablink/copy_page', [
             'action' => $this->page_url('getcopy')->out(false),
             'sesskey' => sesskey(),
             'field' => 'lablink_destination',
-            'picker' => $this->picker_html('destination', 'lablink_destination', $context, '', 0),
+            'picker' => plugin_page::picker('destination', 'lablink_destination', $context, '', 0),
             'hassnapshot' => $info->version > 0,
             'numfiles' => $info->count,
             'size' => display_size($info->bytes),
@@ -694,51 +689,11 @@ class assign_submission_lablink extends assign_submission_plugin {
             redirect($backurl, get_string('snapshotupdated', 'assignsubmission_lablink', $info->version), null,
                 \core\output\notification::NOTIFY_SUCCESS);
         }
-        $o = $this->page_header(get_string('updatesource', 'assignsubmission_lablink'));
+        $o = plugin_page::header($this->assignment, get_string('updatesource', 'assignsubmission_lablink'));
         $continue = new single_button($this->page_url('updatesource', ['confirm' => 1]),
             get_string('updatesource', 'assignsubmission_lablink'), 'post', single_button::BUTTON_PRIMARY);
         $o .= $OUTPUT->confirm(get_string('updatesourceconfirm', 'assignsubmission_lablink', s($snapshot->path())),
             $continue, $backurl);
         return $o . $OUTPUT->footer();
-    }
-
-    /**
-     * The assignment's header for one of the plugin's pages.
-     *
-     * @param string $title
-     * @return string
-     */
-    private function page_header(string $title): string {
-        $header = new \mod_assign\output\assign_header($this->assignment->get_instance(),
-            $this->assignment->get_context(), false, $this->assignment->get_course_module()->id, $title);
-        return $this->assignment->get_renderer()->render($header);
-    }
-
-    /**
-     * The picker's mount point, and the AMD call that boots the Wasm picker in it.
-     *
-     * @param string $mode folder|destination
-     * @param string $field the form field the chosen path is written to
-     * @param context $context where the picker's calls are checked (course or assignment)
-     * @param string $initialpath the folder to open first
-     * @param int $userid the student a teacher is submitting for, 0 for oneself
-     * @return string HTML
-     */
-    private function picker_html(string $mode, string $field, context $context, string $initialpath,
-            int $userid): string {
-        global $OUTPUT, $PAGE, $USER;
-        $id = html_writer::random_id('assignsubmission_lablink_picker');
-        $args = ['contextid' => (int)$context->id];
-        if ($userid && $userid != $USER->id) {
-            $args['userid'] = $userid;
-        }
-        $PAGE->requires->js_call_amd('assignsubmission_lablink/picker', 'init', [[
-            'elementid' => $id,
-            'mode' => $mode,
-            'field' => $field,
-            'initialPath' => workspace::for_picker($initialpath),
-            'args' => $args,
-        ]]);
-        return $OUTPUT->render_from_template('assignsubmission_lablink/picker', ['id' => $id]);
     }
 }
