@@ -11,8 +11,8 @@
 //! - `extract`: staged, checked unpacking (renamed into place, or swapped with the folder there),
 //!   single files carried to their place by rename, and the stale-staging sweep;
 //! - `state`: `AppState`, what every request shares;
-//! - `upload`: receiving a body into a staging folder, bounded and hashed (v2 `extract` and
-//!   `file`, legacy `/uzu`);
+//! - `upload`: receiving a body into a staging folder, bounded (v2 `extract` and `file`, which
+//!   are hashed too, and legacy `/uzu`);
 //! - `routes`: the v2 routes, one module per resource, the `Access` extractor, and `support`
 //!   (the query parser and blocking work they share);
 //! - `legacy`: the noto-legacy routes (`error`: its refusals; `signature`: HMAC query auth;

@@ -1,5 +1,6 @@
-//! Receiving a request body into a staging folder, bounded by the configured size and hashed
-//! (SHA-256) on the way in: shared by v2 `extract` and `file`, and legacy `/uzu`.
+//! Receiving a request body into a staging folder, bounded by the configured size and, where the
+//! reply reports it, hashed (SHA-256) on the way in: shared by v2 `extract` and `file` (hashed),
+//! and legacy `/uzu` (not: its protocol has nowhere to say it).
 
 use axum::http::{HeaderMap, header};
 use futures_util::StreamExt;
@@ -25,11 +26,6 @@ impl Kind {
             Self::File => state.limits.max_file_bytes,
         }
     }
-}
-
-/// Refuses at once an upload (zip) that announces more than the limit.
-pub fn check_upload_length(state: &AppState, headers: &HeaderMap) -> ApiResult<()> {
-    check_length(state, headers, Kind::Zip)
 }
 
 /// Refuses at once a body that announces more than the limit of its kind.
@@ -58,7 +54,7 @@ pub enum UploadError {
     Interrupted,
 }
 
-/// What was received: its length and its SHA-256 (lowercase hex).
+/// What was received: its length and its SHA-256 (lowercase hex; '' when not hashed).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Received {
     pub bytes: u64,
@@ -70,11 +66,12 @@ pub async fn receive_upload<S>(
     state: &AppState,
     staging: Staging,
     stream: S,
+    hashed: bool,
 ) -> ApiResult<(Staging, Received)>
 where
     S: futures_util::Stream<Item = Result<bytes::Bytes, UploadError>> + Unpin,
 {
-    let (staging, received) = receive(state, staging, stream, Kind::Zip).await?;
+    let (staging, received) = receive(state, staging, stream, Kind::Zip, hashed).await?;
     if received.bytes == 0 {
         return Err(ApiError::bad_archive("the upload is empty"));
     }
@@ -82,13 +79,14 @@ where
 }
 
 /// Streams the body into the staging folder's upload file, counting against the limit of
-/// `kind` and hashing as it goes (the hash is of the bytes exactly as they came). On any error
-/// the staging folder is dropped, and with it everything received.
+/// `kind` and, when `hashed`, hashing as it goes (the hash is of the bytes exactly as they
+/// came). On any error the staging folder is dropped, and with it everything received.
 pub async fn receive<S>(
     state: &AppState,
     staging: Staging,
     mut stream: S,
     kind: Kind,
+    hashed: bool,
 ) -> ApiResult<(Staging, Received)>
 where
     S: futures_util::Stream<Item = Result<bytes::Bytes, UploadError>> + Unpin,
@@ -96,7 +94,7 @@ where
     let file = staging.upload_file()?;
     let mut file = tokio::fs::File::from_std(file);
     let limit = kind.limit(state);
-    let mut hash = Sha256::new();
+    let mut hash = hashed.then(Sha256::new);
     let mut received: u64 = 0;
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|e| match e {
@@ -107,17 +105,12 @@ where
         if received > limit {
             return Err(too_large(state, kind));
         }
-        hash.update(&chunk);
+        if let Some(hash) = hash.as_mut() {
+            hash.update(&chunk);
+        }
         file.write_all(&chunk).await.map_err(|e| ApiError::from_io(&e, ""))?;
     }
     file.flush().await.map_err(|e| ApiError::from_io(&e, ""))?;
-    Ok((staging, Received { bytes: received, sha256: hex(&hash.finalize()) }))
-}
-
-pub fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    let sha256 = hash.map(|hash| format!("{:x}", hash.finalize())).unwrap_or_default();
+    Ok((staging, Received { bytes: received, sha256 }))
 }

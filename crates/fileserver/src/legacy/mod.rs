@@ -548,7 +548,7 @@ async fn uzu(State(state): State<SharedState>, uri: Uri, headers: HeaderMap, bod
 
 async fn uzu_inner(state: SharedState, uri: Uri, headers: HeaderMap, body: Body) -> LegacyResult<String> {
     let p: DestinationPayload = authenticate(&state, &uri)?;
-    upload::check_upload_length(&state, &headers)?;
+    upload::check_length(&state, &headers, upload::Kind::Zip)?;
     let boundary = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -591,7 +591,7 @@ async fn uzu_inner(state: SharedState, uri: Uri, headers: HeaderMap, body: Body)
                     _ => UploadError::Interrupted,
                 })
             });
-            received = Some(upload::receive_upload(&state, s, stream).await?.0);
+            received = Some(upload::receive_upload(&state, s, stream, false).await?.0);
             break;
         }
     }

@@ -15,7 +15,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::{Staging, Suffix, owner_for};
 use crate::home::open_parent;
 use crate::state::SharedState;
-use crate::upload::{UploadError, check_upload_length, receive_upload};
+use crate::upload::{Kind, UploadError, check_length, receive_upload};
 
 pub async fn extract(
     State(state): State<SharedState>,
@@ -23,7 +23,7 @@ pub async fn extract(
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult<(StatusCode, Json<ExtractResult>)> {
-    check_upload_length(&state, &headers)?;
+    check_length(&state, &headers, Kind::Zip)?;
     let st = state.clone();
     let target = q.path.clone();
     let (staging, name, owner) = blocking(move || {
@@ -48,7 +48,7 @@ pub async fn extract(
     })
     .await?;
     let stream = body.into_data_stream().map(|chunk| chunk.map_err(|_| UploadError::Interrupted));
-    let (staging, received) = receive_upload(&state, staging, stream).await?;
+    let (staging, received) = receive_upload(&state, staging, stream, true).await?;
     let st = state.clone();
     let on_conflict = q.on_conflict;
     let (result, final_name) = blocking(move || {

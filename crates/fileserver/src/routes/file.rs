@@ -76,7 +76,7 @@ pub async fn put_file(
     })
     .await?;
     let stream = body.into_data_stream().map(|chunk| chunk.map_err(|_| UploadError::Interrupted));
-    let (staging, received) = receive(&state, staging, stream, Kind::File).await?;
+    let (staging, received) = receive(&state, staging, stream, Kind::File, true).await?;
     let path = q.path.clone();
     blocking(move || staging.commit_file(&name, path.as_str(), owner)).await?;
     Ok((
