@@ -17,7 +17,7 @@
 namespace assignfeedback_lablink\local;
 
 use assignfeedback_lablink\local\collect\item;
-use assignsubmission_lablink\local\fileserver\config;
+use assignsubmission_lablink\local\workspace;
 
 /**
  * What a collect takes from an assignment: one engine item per participant, with the stored zip
@@ -89,7 +89,8 @@ class submission_items {
      */
     public static function item_for(\assign $assign, \stdClass $user, int $attempt): item {
         $fullname = $assign->fullname($user);
-        $studentid = self::student_id($user);
+        // The nbgrader student id is the one JupyterHub knows the student by.
+        $studentid = workspace::hub_id($user);
         $submission = self::submission_for($assign, (int)$user->id, $attempt);
         $file = $submission ? self::zip_of($assign, (int)$submission->id) : null;
         if (!$submission || !$file) {
@@ -140,24 +141,5 @@ class submission_items {
         $files = get_file_storage()->get_area_files($assign->get_context()->id, 'assignsubmission_lablink',
             'submissions', $submissionid, 'id', false);
         return $files ? reset($files) : null;
-    }
-
-    /**
-     * A student's nbgrader id: what names their JupyterHub user, i.e. the submission plugin's
-     * username source after its prefix (the home name before any folder-name escaping).
-     *
-     * @param \stdClass $user
-     * @return string '' when the user has no value in that field
-     */
-    public static function student_id(\stdClass $user): string {
-        global $DB;
-        $config = config::from_moodle();
-        $source = in_array($config->usernamesource, ['username', 'idnumber', 'email'], true)
-            ? $config->usernamesource : 'username';
-        if (!isset($user->$source)) {
-            $user = $DB->get_record('user', ['id' => $user->id], 'id, username, idnumber, email', MUST_EXIST);
-        }
-        $value = trim((string)$user->$source);
-        return $value === '' ? '' : $config->prefix . $value;
     }
 }

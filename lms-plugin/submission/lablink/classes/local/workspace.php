@@ -76,18 +76,42 @@ class workspace {
      * @throws \moodle_exception when the user has no value in the chosen field
      */
     public static function home_for(\stdClass $user): string {
-        $config = config::from_moodle();
-        $source = $config->usernamesource ?: 'username';
-        if (!isset($user->$source)) {
-            global $DB;
-            $user = $DB->get_record('user', ['id' => $user->id], '*', MUST_EXIST);
-        }
+        [$config, $source, $user] = self::with_source($user);
         try {
             return home_name::for_user($user, $source, $config->prefix, $config->naming ?: 'plain');
         } catch (\Throwable $e) {
             throw new \moodle_exception('nohome', 'assignsubmission_lablink', '',
                 get_string('usernamesource_' . $source, 'assignsubmission_lablink'));
         }
+    }
+
+    /**
+     * The id a user's home is named after, before any escaping: the admin's username source
+     * with its prefix, as JupyterHub (and nbgrader) know the user.
+     *
+     * @param \stdClass $user a user record
+     * @return string '' when the user has no value in that field
+     */
+    public static function hub_id(\stdClass $user): string {
+        [$config, $source, $user] = self::with_source($user);
+        $value = trim((string)($user->$source ?? ''));
+        return $value === '' ? '' : $config->prefix . $value;
+    }
+
+    /**
+     * The site's file server settings, the username source, and a user record that holds it.
+     *
+     * @param \stdClass $user a user record, perhaps without the source's field
+     * @return array [config, string $source, \stdClass $user]
+     */
+    private static function with_source(\stdClass $user): array {
+        $config = config::from_moodle();
+        $source = $config->usernamesource ?: 'username';
+        if (!isset($user->$source)) {
+            global $DB;
+            $user = $DB->get_record('user', ['id' => $user->id], '*', MUST_EXIST);
+        }
+        return [$config, $source, $user];
     }
 
     /**
