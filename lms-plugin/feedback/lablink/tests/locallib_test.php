@@ -119,10 +119,8 @@ final class locallib_test extends \advanced_testcase {
      * @return \stdClass the run once its task ran
      */
     private function run_queued(\stdClass $run): \stdClass {
-        $task = $run->kind === run::COLLECT ? \assignfeedback_lablink\task\collect_task::class
-            : \assignfeedback_lablink\task\return_task::class;
         ob_start();
-        $this->runAdhocTasks($task);
+        $this->runAdhocTasks(run::task_class($run->kind));
         ob_end_clean();
         return run::get((int)$run->id);
     }

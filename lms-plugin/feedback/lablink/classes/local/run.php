@@ -123,8 +123,8 @@ class run {
         ];
         $row->id = $DB->insert_record(self::TABLE, $row);
 
-        $task = $kind === self::COLLECT ? new \assignfeedback_lablink\task\collect_task()
-            : new \assignfeedback_lablink\task\return_task();
+        $class = self::task_class($kind);
+        $task = new $class();
         $task->set_custom_data(['runid' => (int)$row->id]);
         $task->set_userid((int)$user->id);
         $task->set_component('assignfeedback_lablink');
@@ -162,16 +162,24 @@ class run {
     }
 
     /**
-     * The newest run of a kind in an assignment.
+     * The newest run of a kind in an assignment, optionally the newest into (or from) one folder.
      *
      * @param int $assignid
      * @param string $kind COLLECT or RETURN
+     * @param string|null $root only runs of this folder; null for any
      * @return \stdClass|null
      */
-    public static function latest(int $assignid, string $kind): ?\stdClass {
+    public static function latest(int $assignid, string $kind, ?string $root = null): ?\stdClass {
         global $DB;
-        $rows = $DB->get_records(self::TABLE, ['assignment' => $assignid, 'kind' => $kind], 'id DESC', '*', 0, 1);
-        return $rows ? reset($rows) : null;
+        // The root is a text column, compared here rather than in SQL (portable across databases).
+        $rows = $DB->get_records(self::TABLE, ['assignment' => $assignid, 'kind' => $kind], 'id DESC', '*',
+            0, $root === null ? 1 : 0);
+        foreach ($rows as $row) {
+            if ($root === null || (string)$row->root === $root) {
+                return $row;
+            }
+        }
+        return null;
     }
 
     /**
@@ -193,9 +201,18 @@ class run {
      * @return string
      */
     public static function progress_idnumber(\stdClass $run): string {
-        $class = $run->kind === self::COLLECT ? \assignfeedback_lablink\task\collect_task::class
+        return stored_progress_bar::convert_to_idnumber(self::task_class($run->kind) . '_' . (int)$run->taskid);
+    }
+
+    /**
+     * The adhoc task class that carries out a kind of run.
+     *
+     * @param string $kind COLLECT or RETURN
+     * @return string the class name
+     */
+    public static function task_class(string $kind): string {
+        return $kind === self::COLLECT ? \assignfeedback_lablink\task\collect_task::class
             : \assignfeedback_lablink\task\return_task::class;
-        return stored_progress_bar::convert_to_idnumber($class . '_' . (int)$run->taskid);
     }
 
     /**

@@ -63,15 +63,10 @@ class return_task extends run_task {
      * @return array [manifest|null, options] the manifest and the engine's options matching it
      */
     private static function find_manifest(\assign $assign, $client, string $home, string $root): array {
-        global $DB;
         $choices = [];
-        $collects = $DB->get_records('assignfeedback_lablink_run', ['assignment' => $assign->get_instance()->id,
-            'kind' => run::COLLECT], 'id DESC', 'id, root, options');
-        foreach ($collects as $collect) {
-            if ((string)$collect->root === $root) {
-                $choices[] = run::options($collect);
-                break;
-            }
+        $collect = run::latest((int)$assign->get_instance()->id, run::COLLECT, $root);
+        if ($collect !== null) {
+            $choices[] = run::options($collect);
         }
         $choices[] = ['layout' => options::LAYOUT_NBGRADER,
             'nbassignment' => $assign->get_feedback_plugin_by_type('lablink')->nbassignment()];
