@@ -42,28 +42,16 @@ use assignsubmission_lablink\local\fileserver\token_signer;
  * @covers     \assignfeedback_lablink\local\collect\manifest
  */
 final class collect_test extends \PHPUnit\Framework\TestCase {
+    use with_lablink_server;
+
     /** The Moodle submission time of the first attempts. */
     private const SUBMITTED = 1790852400;
-
-    /** @var lablink_server|null the server */
-    private static ?lablink_server $server = null;
 
     /** @var string a folder for this test's zips and copies */
     private string $tmp;
 
     /** @var recording_transport what the client sent */
     private recording_transport $transport;
-
-    public static function setUpBeforeClass(): void {
-        self::$server = new lablink_server();
-    }
-
-    public static function tearDownAfterClass(): void {
-        if (self::$server !== null) {
-            self::$server->stop();
-            self::$server = null;
-        }
-    }
 
     protected function setUp(): void {
         $home = self::$server->home('teacher');

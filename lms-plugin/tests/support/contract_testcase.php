@@ -29,8 +29,7 @@ use assignsubmission_lablink\local\fileserver\fileserver_exception;
  * @license    https://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
  */
 abstract class contract_testcase extends \PHPUnit\Framework\TestCase {
-    /** @var lablink_server|null the server of this class's tests */
-    protected static ?lablink_server $server = null;
+    use with_lablink_server;
 
     /** @var string[] temporary files to remove after a test */
     private array $temps = [];
@@ -51,17 +50,6 @@ abstract class contract_testcase extends \PHPUnit\Framework\TestCase {
      * @return string the second name
      */
     abstract protected function renamed(string $name): string;
-
-    public static function setUpBeforeClass(): void {
-        self::$server = new lablink_server();
-    }
-
-    public static function tearDownAfterClass(): void {
-        if (self::$server !== null) {
-            self::$server->stop();
-            self::$server = null;
-        }
-    }
 
     protected function setUp(): void {
         $alice = self::$server->home('alice');
