@@ -83,10 +83,17 @@ pub enum Outcome {
     Refused,
     /// Failed after the retries (LMS down, 5xx); `detail` says how.
     Failed,
+    /// Skipped: the LMS holds a score that is neither nbgrader's nor the one this service last
+    /// sent (someone edited it in the LMS gradebook). Sent only when the request names the
+    /// student in `overwrite`.
+    LmsChanged,
+    /// The LMS would not store the score because the grade (or its column) is locked there;
+    /// `detail` says so and what to unlock.
+    Locked,
 }
 
 impl Outcome {
-    pub const ALL: [Outcome; 9] = [
+    pub const ALL: [Outcome; 11] = [
         Self::Pending,
         Self::Sending,
         Self::Sent,
@@ -96,6 +103,8 @@ impl Outcome {
         Self::Held,
         Self::Refused,
         Self::Failed,
+        Self::LmsChanged,
+        Self::Locked,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -109,6 +118,8 @@ impl Outcome {
             Self::Held => "held",
             Self::Refused => "refused",
             Self::Failed => "failed",
+            Self::LmsChanged => "lms_changed",
+            Self::Locked => "locked",
         }
     }
 
@@ -119,6 +130,12 @@ impl Outcome {
     /// Whether a job is done with this student.
     pub fn is_final(self) -> bool {
         !matches!(self, Self::Pending | Self::Sending)
+    }
+
+    /// Whether "Retry failed" sends this student again: the LMS did not take the score for a
+    /// reason that may since have gone (it was down, refused, or the grade was locked).
+    pub fn is_retryable(self) -> bool {
+        matches!(self, Self::Failed | Self::Refused | Self::Locked)
     }
 }
 
@@ -168,8 +185,12 @@ pub struct GradeTable {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SyncRequest {
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub students: Option<Vec<String>>,
+    /// Students whose score was changed in the LMS (`lms_changed`) and may be overwritten with
+    /// nbgrader's; every other `lms_changed` student is left as the LMS holds it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overwrite: Vec<String>,
 }
 
 /// What a sync would change, student by student.
@@ -368,6 +389,9 @@ mod tests {
             assert_eq!(Outcome::from_wire(o.as_str()), Some(o));
         }
         assert_eq!(Outcome::from_wire("exploded"), None);
+        assert_eq!(Outcome::from_wire("lms_changed"), Some(Outcome::LmsChanged));
+        let retried: Vec<Outcome> = Outcome::ALL.into_iter().filter(|o| o.is_retryable()).collect();
+        assert_eq!(retried, [Outcome::Refused, Outcome::Failed, Outcome::Locked]);
         let counts: BTreeMap<Outcome, u64> = [(Outcome::Sent, 3), (Outcome::NoLmsId, 1)].into();
         assert_eq!(serde_json::to_string(&counts).unwrap(), r#"{"sent":3,"no_lms_id":1}"#);
     }
@@ -377,6 +401,9 @@ mod tests {
         // A client that thinks it can name the user gets an error, not silent acceptance.
         assert!(serde_json::from_str::<SyncRequest>(r#"{"user":"teacher"}"#).is_err());
         assert_eq!(serde_json::from_str::<SyncRequest>("{}").unwrap(), SyncRequest::default());
+        let ticked: SyncRequest = serde_json::from_str(r#"{"overwrite":["s1"]}"#).unwrap();
+        assert_eq!(ticked.overwrite, vec!["s1".to_owned()]);
+        assert_eq!(serde_json::to_string(&SyncRequest::default()).unwrap(), "{}");
     }
 
     #[test]
