@@ -24,8 +24,7 @@ pub(super) async fn preview(
 ) -> ApiResult<Json<SyncPreview>> {
     let request: SyncRequest = body(&bytes)?;
     let launch = Ok(launch(&state, &caller, &course).await?);
-    let (_, _, assessment) =
-        assessed(&state, &course, &assignment, request.students.as_deref(), launch).await?;
+    let (_, _, assessment) = assessed(&state, &course, &assignment, &request, launch).await?;
     Ok(Json(service::preview(&course.id, &assignment, &assessment?)))
 }
 
@@ -46,8 +45,7 @@ pub(super) async fn sync(
         _ => HashMap::new(),
     };
     let launches = Launches { course: launch, students };
-    let job =
-        service.start(&course.id, &assignment, request.students.as_deref(), &caller.name, &launches).await?;
+    let job = service.start(&course.id, &assignment, &request, &caller.name, &launches).await?;
     let status = service.status(&job, true)?.ok_or_else(|| ApiError::from(SyncError::NoSuchJob(job)))?;
     Ok((StatusCode::ACCEPTED, Json(status)))
 }
