@@ -370,12 +370,23 @@ fn scores_changed_in_the_lms_are_kept_unless_overwritten_and_locked_grades_say_s
     assert_eq!(row_of(&table["rows"], "alice")["status"], "unchanged");
     let (status, shown) = post(&client, &hub, &teacher, preview, "{}");
     assert_eq!(status, 200, "{shown}");
-    assert_eq!(shown["counts"], json!({"unchanged": 3, "lms_changed": 1, "not_enrolled": 1}), "{shown}");
+    assert_eq!(
+        shown["counts"],
+        json!({"unchanged": 2, "lms_changed": 1, "not_enrolled": 1, "no_lms_id": 1}),
+        "{shown}"
+    );
     let why = row_of(&shown["rows"], "dave")["detail"].as_str().unwrap().to_owned();
     assert!(why.contains("the LMS holds 4, not the 0 this service last sent"), "{why}");
 
     // `overwrite` must be a list of student ids.
-    for bad in [r#"{"overwrite": "dave"}"#, r#"{"overwrite": [4]}"#, r#"{"overwrite": null}"#] {
+    let bad_lists = [
+        (r#"{"overwrite": "dave"}"#, "overwrite"),
+        (r#"{"overwrite": [4]}"#, "overwrite"),
+        (r#"{"overwrite": null}"#, "overwrite"),
+        (r#"{"students": ["alice"], "overwrite": {"dave": true}}"#, "overwrite"),
+        (r#"{"students": "alice"}"#, "students"),
+    ];
+    for (bad, field) in bad_lists {
         for route in [preview, "api/courses/intro-python/assignments/ps1/sync"] {
             let (status, body) = post(&client, &hub, &teacher, route, bad);
             assert_eq!(
@@ -383,7 +394,8 @@ fn scores_changed_in_the_lms_are_kept_unless_overwritten_and_locked_grades_say_s
                 (StatusCode::BAD_REQUEST, Some("bad_request")),
                 "{bad}: {body}"
             );
-            assert!(body["error"]["message"].as_str().unwrap().contains("overwrite"), "{body}");
+            let message = body["error"]["message"].as_str().unwrap();
+            assert!(message.contains(&format!("{field:?} must be a list of nbgrader student ids")), "{body}");
         }
     }
 
