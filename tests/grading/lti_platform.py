@@ -9,7 +9,7 @@ plus the standard library (http.server); no web framework. Run `python lti_platf
 --help` for its options; the first line it prints is JSON with its port and URLs. Test
 control (no auth): POST /_test/reset, POST /_test/config, GET|POST|DELETE /_test/faults,
 GET|POST /_test/scores, GET|POST|DELETE /_test/locks, GET /_test/requests, GET /_test/state,
-POST /_test/members, POST /_test/lti11/sourcedids, GET /_test/lti11/results.
+POST /_test/members, POST /_test/lti11/sourcedids, GET|POST /_test/lti11/results.
 
 What a teacher does in the LMS, and faults per student (JSON bodies; `lineitem` is a line
 item's id URL, its number, or its resourceId):
@@ -27,6 +27,9 @@ item's id URL, its number, or its resourceId):
     HTTP 500 "Internal Server Error", no Content-Type of its own (PHP's text/html) and the body
     `[]` that scores.php starts its answer with. Reads (line items, results) answer as ever.
     The refused POST is in the score log with "outcome": 500.
+  * POST /_test/lti11/results {"sourcedid": "ps1:u-alice", "score": 0.5} does the same for an
+    LTI 1.1 result (a fraction 0-1; null clears it); GET /_test/lti11/results' "log" lists only
+    the tool's requests.
   * Fault rules (POST /_test/faults, below) with "users": ["u-alice", "u-bob"] match only
     requests whose JSON body's userId is one of them (score POSTs), e.g.
     {"method": "POST", "path": "/scores", "users": ["u-alice"], "status": 503, "times": null}
@@ -1031,6 +1034,17 @@ class App:
                 added = data if isinstance(data, list) else data["sourcedids"]
                 s.lti11_sourcedids.update(str(x) for x in added)
                 return json_result(200, {"sourcedids": sorted(s.lti11_sourcedids)})
+            if path == "/_test/lti11/results" and method == "POST":  # a teacher's grade
+                sourcedid, score = str(data.get("sourcedid")), data.get("score")
+                if sourcedid not in s.lti11_sourcedids:
+                    return json_result(404, {"error": f"sourcedid {sourcedid!r} is not a gradable result"})
+                if score is None:
+                    s.lti11_results.pop(sourcedid, None)
+                elif isinstance(score, (int, float)) and not isinstance(score, bool) and 0 <= score <= 1:
+                    s.lti11_results[sourcedid] = str(float(score))
+                else:
+                    return json_result(400, {"error": "score must be a number from 0 to 1, or null"})
+                return json_result(200, {"sourcedid": sourcedid, "score": s.lti11_results.get(sourcedid)})
             if path == "/_test/lti11/results" and method == "GET":
                 return json_result(200, {"results": s.lti11_results, "log": s.lti11_log,
                                          "sourcedids": sorted(s.lti11_sourcedids)})
