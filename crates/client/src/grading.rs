@@ -177,8 +177,13 @@ impl GradingClient {
         let sign_in = with_next(&login, &path_of(&url));
         match fetch_get::<T>(&sign_in).await {
             Ok(value) => Ok(value),
-            Err(again) if matches!(again.kind, ErrorKind::SignedOut | ErrorKind::Offline) => first,
-            Err(again) => Err(again),
+            // Signed in, and the API itself refused (not an instructor, say): that is the news.
+            Err(again) if again.grading_code().is_some_and(|c| kind_of(c) != ErrorKind::SignedOut) => {
+                Err(again)
+            }
+            // Anything else on the way (a hub page, a redirect fetch may not follow) leaves
+            // the user to sign in by hand.
+            Err(_) => first,
         }
     }
 

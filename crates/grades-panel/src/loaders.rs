@@ -50,10 +50,11 @@ impl<T> Load<T> {
     }
 }
 
-/// `fetch(key)` whenever `key` changes (nothing while it is `None`). `on_ready` hears of each
-/// success (the panel marks when data arrived).
+/// `fetch(key)` whenever `key` or `generation` changes (nothing while the key is `None`). A
+/// new key shows as loading; a new generation of the same key (Refresh, a finished sync)
+/// keeps what is shown until the fresh answer replaces it, so the table does not blink.
 #[hook]
-pub fn use_load<K, T, F, Fut>(key: Option<K>, fetch: F) -> Load<T>
+pub fn use_load<K, T, F, Fut>(key: Option<K>, generation: u32, fetch: F) -> Load<T>
 where
     K: PartialEq + Clone + 'static,
     T: 'static,
@@ -61,13 +62,18 @@ where
     Fut: Future<Output = Result<T, ClientError>> + 'static,
 {
     let state = use_state(|| Load::<T>::Idle);
+    let last_key = use_mut_ref(|| None::<K>);
     {
         let state = state.clone();
-        use_effect_with(key, move |key| {
+        use_effect_with((key, generation), move |(key, _)| {
             let cancelled = Rc::new(Cell::new(false));
+            let same_key = *last_key.borrow() == *key;
+            *last_key.borrow_mut() = key.clone();
             match key.clone() {
                 Some(key) => {
-                    state.set(Load::Loading);
+                    if !(same_key && matches!(*state, Load::Ready(_))) {
+                        state.set(Load::Loading);
+                    }
                     let stop = cancelled.clone();
                     spawn_local(async move {
                         let result = fetch(key).await;

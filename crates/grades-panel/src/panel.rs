@@ -51,7 +51,7 @@ pub fn panel(props: &PanelProps) -> Html {
     let assignment = use_state(|| None::<String>);
 
     let client = config.client.clone();
-    let start: Load<(Me, CourseList)> = use_load(Some(*generation), move |_| {
+    let start: Load<(Me, CourseList)> = use_load(Some(()), *generation, move |()| {
         let client = client.clone();
         async move {
             let me = client.me().await?;
@@ -69,25 +69,22 @@ pub fn panel(props: &PanelProps) -> Html {
         });
     }
     let client = config.client.clone();
-    let assignments: Load<AssignmentList> =
-        use_load((*course).clone().map(|c| (c, *generation)), move |(c, _)| {
-            let client = client.clone();
-            async move { client.assignments(&c).await }
-        });
+    let assignments: Load<AssignmentList> = use_load((*course).clone(), *generation, move |c| {
+        let client = client.clone();
+        async move { client.assignments(&c).await }
+    });
     let client = config.client.clone();
-    let grades: Load<GradeTable> = use_load(
-        (*course).clone().zip((*assignment).clone()).map(|(c, a)| (c, a, *generation)),
-        move |(c, a, _)| {
+    let grades: Load<GradeTable> =
+        use_load((*course).clone().zip((*assignment).clone()), *generation, move |(c, a)| {
             let client = client.clone();
             async move {
                 let table = client.grades(&c, &a).await;
                 lablink_ui::mark("lablink:panel-data");
                 table
             }
-        },
-    );
+        });
     let client = config.client.clone();
-    let jobs: Load<JobList> = use_load((*course).clone().map(|c| (c, *generation)), move |(c, _)| {
+    let jobs: Load<JobList> = use_load((*course).clone(), *generation, move |c| {
         let client = client.clone();
         async move { client.jobs(&c).await }
     });
