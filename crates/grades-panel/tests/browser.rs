@@ -474,6 +474,12 @@ async fn ticks_in_the_preview_are_the_overwrite_and_retry_sends_only_the_failure
 
     // The job's events: progress, then the end with each student's outcome.
     wait_for(&element, ".lablink-sync [role=progressbar]").await;
+    wait_until("the job's events are followed", || {
+        js_sys::eval("__sources.length").unwrap().as_f64() == Some(1.0)
+    })
+    .await;
+    let url = js_sys::eval("__sources[0].url").unwrap().as_string();
+    assert_eq!(url.as_deref(), Some("/services/g/api/jobs/j1/events"));
     let mut progress = serde_json::to_value(job(JobState::Running, vec![])).unwrap();
     progress["done"] = 2.into();
     progress.as_object_mut().unwrap().remove("students");

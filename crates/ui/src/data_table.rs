@@ -239,11 +239,8 @@ pub fn data_table(props: &DataTableProps) -> Html {
             let name = row.cells.first().map(|c| c.text.as_str()).unwrap_or(row.key.as_str());
             let onclick = {
                 let toggle_at = toggle_at.clone();
-                Callback::from(move |e: MouseEvent| {
-                    // The row's own click moves the cursor; the tick is ours.
-                    e.stop_propagation();
-                    toggle_at(pos);
-                })
+                // The click goes on to the row, which moves the cursor here.
+                Callback::from(move |_: MouseEvent| toggle_at(pos))
             };
             html! {
                 <div role="gridcell" class="lablink-table-cell lablink-table-check">
