@@ -148,7 +148,15 @@ impl Stack {
         step("the sample nbgrader course (20 students, 3 assignments)");
         let homes = dir.join("homes");
         let course_dir = homes.join(INSTRUCTOR).join(COURSE);
-        std::fs::create_dir_all(homes.join(STUDENT))?;
+        for user in [INSTRUCTOR, STUDENT] {
+            // JupyterLab would otherwise ask each user about fetching news from the web.
+            let settings = homes.join(user).join(".jupyter/lab/user-settings/@jupyterlab/apputils-extension");
+            std::fs::create_dir_all(&settings)?;
+            std::fs::write(
+                settings.join("notification.jupyterlab-settings"),
+                "{\"fetchNews\": \"false\", \"checkForUpdates\": false}\n",
+            )?;
+        }
         let members = dir.join("lms-members.json");
         let out = Command::new(venv.join("bin/python"))
             .arg(root.join("tests/grading/demo_course.py"))
