@@ -29,6 +29,9 @@ pub const STUDENT: &str = "student";
 const LMS_CONTEXT: &str = "7";
 /// The Moodle-style `type_id` the test LMS adds to its service URLs.
 const TYPE_ID: &str = "3";
+/// The grade a teacher edited in the LMS gradebook before the demo starts: student, assignment,
+/// score (nbgrader has 6 of 10).
+pub const TEACHER_EDIT: (&str, &str, f64) = ("elena", "week1", 8.0);
 /// The admin service whose token lets scripts (the end-to-end tests) act for the demo users.
 const ADMIN_SERVICE: &str = "demo-admin";
 
@@ -386,6 +389,16 @@ fn start_lms(
         )
     })?;
     ensure!(info["ready"] == true, "the test LMS is not ready: {info}");
+    // A teacher already changed one grade in the LMS gradebook: the panel shows it as changed
+    // there and leaves it alone unless the instructor ticks it.
+    let (user, assignment, score) = TEACHER_EDIT;
+    let edit = json!({"ctx": LMS_CONTEXT, "lineitem": assignment, "userId": format!("lms-{user}"), "resultScore": score});
+    let reply = reqwest::blocking::Client::new()
+        .post(format!("http://127.0.0.1:{}/_test/scores", ports.lms))
+        .json(&edit)
+        .send()?;
+    let status = reply.status();
+    ensure!(status.is_success(), "the test LMS refused a teacher's grade ({status}): {}", reply.text()?);
     Ok((child, info))
 }
 
@@ -600,6 +613,8 @@ pub fn instructions(info: &StackInfo, picker: Option<&str>) -> String {
          \x20 4. Click \"Sync grades\": the preview counts what will change. Confirm, watch the progress\n\
          \x20    bar and each student's outcome; reload {lms}/_test/scores to see them arrive.\n\
          \x20 quinn has no LMS id and theo is not enrolled in the LMS: both are left out, saying why.\n\
+         \x20 A teacher changed {eu}'s {ea} grade in the LMS to {es}: it shows \"Changed in the LMS\" and\n\
+         \x20 is kept unless you tick it in the preview.\n\
          \x20 The course's nbgrader files are in the instructor's home ({COURSE}/, gradebook.db).\n\n\
          Files of this run (made afresh each start): {dir}\n",
         hub = info.hub_url,
@@ -609,6 +624,9 @@ pub fn instructions(info: &StackInfo, picker: Option<&str>) -> String {
         sp = student.password,
         lms = info.lms_url,
         n = 18,
+        eu = TEACHER_EDIT.0,
+        ea = TEACHER_EDIT.1,
+        es = TEACHER_EDIT.2,
         dir = info.dir.display(),
     );
     text
@@ -662,12 +680,16 @@ pub fn smoke(stack: &Stack) -> anyhow::Result<()> {
     ensure!(courses["courses"] == json!([]), "the student's courses: {courses}");
     let table = get(&format!("{}api/courses/{COURSE}/assignments/week1/grades", info.service_url), &teacher)?;
     let rows = table["rows"].as_array().context("no rows in the grade table")?;
+    // week1 is the assignment the teacher's edit is in.
+    debug_assert_eq!(TEACHER_EDIT.1, "week1");
     let status = |id: &str| rows.iter().find(|r| r["student_id"] == id).map(|r| r["status"].clone());
     ensure!(rows.len() == 20, "week1 has {} rows, not 20: {table}", rows.len());
     ensure!(table["lms"]["error"].is_null(), "the LMS side of the table: {}", table["lms"]);
     ensure!(status("quinn") == Some(json!("no_lms_id")), "quinn: {:?}", status("quinn"));
     ensure!(status("theo") == Some(json!("not_enrolled")), "theo: {:?}", status("theo"));
     ensure!(status("ada") == Some(json!("pending")), "ada: {:?}", status("ada"));
+    let edited = TEACHER_EDIT.0;
+    ensure!(status(edited) == Some(json!("lms_changed")), "{edited}: {:?}", status(edited));
 
     // The instructor's JupyterLab, started as the hub starts it at sign-in.
     stack.admin_api(reqwest::Method::POST, &format!("users/{INSTRUCTOR}/server"), None)?;
