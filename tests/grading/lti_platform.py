@@ -7,9 +7,30 @@ Basic Outcomes service (POX over OAuth 1.0a, at `lti11_outcomes_url`).
 Built on the PyPI packages ``lti1p3platform`` 0.1.8 and (LTI 1.1 only) ``oauthlib`` 4.0.1,
 plus the standard library (http.server); no web framework. Run `python lti_platform.py
 --help` for its options; the first line it prints is JSON with its port and URLs. Test
-control (no auth): POST /_test/reset, POST /_test/config, GET|POST|DELETE /_test/faults, GET /_test/scores,
-GET /_test/requests, GET /_test/state, POST /_test/members, POST /_test/lti11/sourcedids,
-GET /_test/lti11/results.
+control (no auth): POST /_test/reset, POST /_test/config, GET|POST|DELETE /_test/faults,
+GET|POST /_test/scores, GET|POST|DELETE /_test/locks, GET /_test/requests, GET /_test/state,
+POST /_test/members, POST /_test/lti11/sourcedids, GET /_test/lti11/results.
+
+What a teacher does in the LMS, and faults per student (JSON bodies; `lineitem` is a line
+item's id URL, its number, or its resourceId):
+  * POST /_test/scores {"ctx": "42", "lineitem": "ps1", "userId": "u-alice", "resultScore": 7}
+    sets a grade as a teacher editing the gradebook would (resultScore on the line item's
+    scale; null clears it). The results service shows it like any other; it is not a score the
+    tool posted (not in GET /_test/scores' "log"; "source": "gradebook" in its "current"), and
+    as in Moodle it is stamped now, so a tool's score must be later than it.
+  * POST /_test/locks {"ctx": "42", "lineitem": "ps1"} locks the grade column (the grade item),
+    with "userId": "u-alice" only that student's grade; "locked": false unlocks that one again,
+    DELETE /_test/locks unlocks all, GET /_test/locks lists them ({"locks": [{"ctx", "lineitem",
+    "userId"}]}, userId null for a column). A score POST to a locked grade is checked as any
+    other (auth 401, body 400, timestamp 409) and then answered as Moodle 4.5 does when
+    `grade_update` fails (gradebookservices::save_grade_item throws Exception(null, 500)):
+    HTTP 500 "Internal Server Error", no Content-Type of its own (PHP's text/html) and the body
+    `[]` that scores.php starts its answer with. Reads (line items, results) answer as ever.
+    The refused POST is in the score log with "outcome": 500.
+  * Fault rules (POST /_test/faults, below) with "users": ["u-alice", "u-bob"] match only
+    requests whose JSON body's userId is one of them (score POSTs), e.g.
+    {"method": "POST", "path": "/scores", "users": ["u-alice"], "status": 503, "times": null}
+    fails every score of alice until DELETE /_test/faults clears the rules.
 
 Which parts come from the libraries:
   * token endpoint core: LTI1P3PlatformConfAbstract.get_access_token()
@@ -212,6 +233,12 @@ class Store:
             self.lti11_results: t.Dict[str, str] = {}       # sourcedid -> textString as sent
             self.lti11_log: t.List[t.Dict[str, t.Any]] = []  # every request reaching the endpoint
             self.lti11_nonces: t.Dict[t.Tuple[str, str], float] = {}  # (key, nonce) -> when seen
+            # (ctx, lineitem number, user or None for the whole column) locked in the gradebook
+            self.locks: t.Set[t.Tuple[str, str, t.Optional[str]]] = set()
+
+    def is_locked(self, ctx: str, num: str, user: str) -> bool:
+        with self.lock:
+            return (ctx, num, None) in self.locks or (ctx, num, user) in self.locks
 
     def _add_lineitem(self, ctx: str, data: t.Dict[str, t.Any]) -> t.Dict[str, t.Any]:
         num = str(next(self.ids))
@@ -225,12 +252,15 @@ class Store:
     #   "headers": {"Retry-After": "1"}, "body": {...}, "delay_ms": 0}
     # status may be omitted to only delay. Matching is before auth and routing.
     # "moodle_error": "text" answers Moodle's HTML error page with that message instead of JSON.
-    def match_fault(self, method: str, target: str) -> t.Optional[t.Dict[str, t.Any]]:
+    # "users": ["u1", ...] (or one string) matches only bodies that are JSON with such a userId.
+    def match_fault(self, method: str, target: str, body: bytes = b"") -> t.Optional[t.Dict[str, t.Any]]:
         with self.lock:
             for rule in self.faults:
                 if rule.get("method") and rule["method"].upper() != method:
                     continue
                 if rule.get("path") and not re.search(rule["path"], target):
+                    continue
+                if rule.get("users") is not None and body_user(body) not in as_list(rule["users"]):
                     continue
                 if rule.get("skip", 0) > 0:
                     rule["skip"] -= 1
@@ -243,6 +273,28 @@ class Store:
                 rule["hits"] = rule.get("hits", 0) + 1
                 return dict(rule)
         return None
+
+
+def as_list(value: t.Any) -> t.List[str]:
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
+def body_user(body: bytes) -> t.Optional[str]:
+    """The `userId` of a JSON body (a score), if it has one."""
+    try:
+        data = json.loads(body) if body else None
+    except ValueError:
+        return None
+    return str(data["userId"]) if isinstance(data, dict) and "userId" in data else None
+
+
+class GradeLocked(Exception):
+    """A score for a grade locked in the gradebook (see POST /_test/locks)."""
+
+
+# Moodle 4.5's answer when it will not store a score: 500, the reason phrase only, no
+# Content-Type set by its response class (PHP's default), and scores.php's initial body.
+MOODLE_NOT_STORED = (500, {"Content-Type": "text/html; charset=UTF-8"}, b"[]")
 
 
 # ------------------------------------------------------------------- library glue
@@ -394,6 +446,9 @@ class Ags(AssignmentsGradesService):
             if not newer:
                 entry["outcome"] = 409
                 return UpdateScoreStatus.OLD_TIMESTAMP
+            if self.store.is_locked(self.ctx, line_item_id, user):
+                entry["outcome"] = 500  # grade_update fails on a locked item or grade
+                raise GradeLocked()
             given = score.get("scoreGiven")
             if score["gradingProgress"] != "FullyGraded":
                 given = None  # as Moodle does
@@ -401,7 +456,7 @@ class Ags(AssignmentsGradesService):
             if given is not None:
                 smax = score["scoreMaximum"]
                 result_score = given * li["scoreMaximum"] / smax if smax else given
-            self.store.scores[key] = {"_ts_ns": ts_ns, "score": score, "resultScore": result_score}
+            self.store.scores[key] = {"_ts_ns": ts_ns, "score": score, "resultScore": result_score, "source": "tool"}
             entry["outcome"] = 201 if prev is None else 200
             return UpdateScoreStatus.CREATED if prev is None else UpdateScoreStatus.SUCCESS
 
@@ -626,8 +681,11 @@ class App:
                                        "authorization": headers.get("Authorization"),
                                        "body": body.decode("utf-8", "replace")})
         if path.startswith("/_test/"):
-            return self.control(method, path, body)
-        fault = self.store.match_fault(method, target)
+            try:
+                return self.control(method, path, body)
+            except HttpError as e:
+                return json_result(e.status, e.body, headers=e.headers)
+        fault = self.store.match_fault(method, target, body)
         if fault:
             if fault.get("delay_ms"):
                 time.sleep(fault["delay_ms"] / 1000)
@@ -862,6 +920,8 @@ class App:
             resp: Response = svc.handle_resp(fn, **kw)
         except (LtiException, jwt.PyJWTError) as e:   # raised by validate_token, not mapped by the library
             raise HttpError(401, {"error": f"invalid access token: {e}"})
+        except GradeLocked:
+            return MOODLE_NOT_STORED
         return self.render(resp, kind, svc, query, path)
 
     def check_scope(self, method: str, headers: t.Mapping[str, str], kind: str, num: t.Optional[str],
@@ -939,7 +999,22 @@ class App:
             if path == "/_test/scores" and method == "GET":
                 return json_result(200, {"log": s.score_log, "current": [
                     {"ctx": k[0], "lineitem": k[1], "userId": k[2], "score": v["score"],
-                     "resultScore": v["resultScore"]} for k, v in sorted(s.scores.items())]})
+                     "resultScore": v["resultScore"], "source": v["source"]} for k, v in sorted(s.scores.items())]})
+            if path == "/_test/scores" and method == "POST":
+                return self.teacher_grade(data)
+            if path == "/_test/locks" and method == "POST":
+                ctx, num = self.control_lineitem(data)
+                lock = (ctx, num, None if data.get("userId") is None else str(data["userId"]))
+                if data.get("locked", True):
+                    s.locks.add(lock)
+                else:
+                    s.locks.discard(lock)
+                return self.locks()
+            if path == "/_test/locks" and method == "GET":
+                return self.locks()
+            if path == "/_test/locks" and method == "DELETE":
+                s.locks.clear()
+                return self.locks()
             if path == "/_test/requests" and method == "GET":
                 return json_result(200, s.request_log)
             if path == "/_test/state" and method == "GET":
@@ -960,6 +1035,47 @@ class App:
                 return json_result(200, {"results": s.lti11_results, "log": s.lti11_log,
                                          "sourcedids": sorted(s.lti11_sourcedids)})
         return json_result(404, {"error": "unknown control endpoint"})
+
+    def control_lineitem(self, data: t.Any) -> t.Tuple[str, str]:
+        """The (ctx, line item number) a control body names: `lineitem` as the line item's id
+        URL, its number, or its resourceId."""
+        if not isinstance(data, dict) or "lineitem" not in data:
+            raise HttpError(400, {"error": "give ctx and lineitem"})
+        ctx, ref = str(data.get("ctx", "42")), str(data["lineitem"])
+        course = self.store.courses.get(ctx)
+        if course is None:
+            raise HttpError(404, {"error": f"no course {ctx}"})
+        m = re.search(r"/lineitems/([^/?]+)/lineitem", ref)
+        num = m.group(1) if m else ref
+        if num in course["lineitems"]:
+            return ctx, num
+        found = [n for n, li in course["lineitems"].items() if li.get("resourceId") == ref]
+        if len(found) != 1:
+            raise HttpError(404, {"error": f"no line item {ref!r} in course {ctx}"})
+        return ctx, found[0]
+
+    def teacher_grade(self, data: t.Any) -> Result:
+        """A grade set in the gradebook by hand (POST /_test/scores)."""
+        ctx, num = self.control_lineitem(data)
+        user, given = str(data.get("userId", "")), data.get("resultScore")
+        if given is not None and (isinstance(given, bool) or not isinstance(given, (int, float))):
+            raise HttpError(400, {"error": "resultScore must be a number or null"})
+        s = self.store
+        if not any(m["user_id"] == user for m in s.courses[ctx]["members"]):
+            raise HttpError(400, {"error": f"user {user!r} is not a member of course {ctx}"})
+        li = s.courses[ctx]["lineitems"][num]
+        now_ns = time.time_ns()
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now_ns // 10**9)) + f".{now_ns % 10**9 // 1000:06d}Z"
+        score = {"userId": user, "scoreGiven": given, "scoreMaximum": li["scoreMaximum"], "timestamp": stamp,
+                 "activityProgress": "Completed", "gradingProgress": "FullyGraded"}
+        s.scores[(ctx, num, user)] = {"_ts_ns": now_ns, "score": score, "resultScore": given, "source": "gradebook"}
+        return json_result(200, {"ctx": ctx, "lineitem": self.lineitem_id(ctx, num), "userId": user,
+                                 "resultScore": given, "source": "gradebook"})
+
+    def locks(self) -> Result:
+        return json_result(200, {"locks": [
+            {"ctx": ctx, "lineitem": self.lineitem_id(ctx, num), "userId": user}
+            for ctx, num, user in sorted(self.store.locks, key=lambda k: (k[0], k[1], k[2] or ""))]})
 
     def endpoints(self) -> t.Dict[str, t.Any]:
         return {

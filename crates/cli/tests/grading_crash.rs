@@ -157,6 +157,7 @@ async fn unfinished_jobs(
         outcome: Outcome::Pending,
         timestamp: None,
         detail: None,
+        pending_manual: false,
     };
     let mut j = Journal::open(&journal).unwrap();
     for (i, id) in jobs.iter().enumerate() {

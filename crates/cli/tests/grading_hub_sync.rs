@@ -306,3 +306,126 @@ c.CryptKeeper.keys = [os.urandom(32)]
     users.sort();
     assert_eq!(users, ["lms-alice", "lms-carol"]);
 }
+
+/// Starts a sync of ps1 with `body` and follows its events to the end; the finished job.
+fn synced(client: &Client, hub: &Hub, who: &str, body: &str) -> Value {
+    let (status, job) = post(client, hub, who, "api/courses/intro-python/assignments/ps1/sync", body);
+    assert_eq!(status, StatusCode::ACCEPTED, "{job}");
+    let id = job["id"].as_str().unwrap();
+    let stream = token(client.get(hub.url(&format!("api/jobs/{id}/events"))), who).send().unwrap();
+    let (last, done) = events(&stream.text().unwrap()).pop().unwrap();
+    assert_eq!((last.as_str(), &done["state"]), ("done", &json!("finished")), "{done}");
+    done
+}
+
+fn row_of(rows: &Value, student: &str) -> Value {
+    rows.as_array().unwrap().iter().find(|r| r["student_id"] == student).unwrap().clone()
+}
+
+/// What the grades panel relies on: a score a teacher changed in the LMS gradebook shows as
+/// `lms_changed` in the table, the preview and the job, and is replaced only when the request
+/// says `overwrite`; a locked grade column is `locked` with what to do; faults for two students
+/// fail just them, and a sync of those students alone ("Retry failed") lands them.
+#[test]
+fn scores_changed_in_the_lms_are_kept_unless_overwritten_and_locked_grades_say_so() {
+    let (_dir, gradebook, rt, lms) = course_and_lms(&["lms-alice", "lms-bob", "lms-dave"]);
+    let grading_toml = config(
+        &lms,
+        &gradebook,
+        &format!(
+            "lineitems_url = {:?}\nmemberships_url = {:?}\n",
+            lms.course("lineitems"),
+            lms.course("context_memberships_url")
+        ),
+    );
+    let hub = Hub::start_with(BIN, HubSetup { grading_toml, ..HubSetup::default() });
+    let client = hub.client();
+    let teacher = hub.token(TEACHER);
+    let (grades, preview) = (
+        "api/courses/intro-python/assignments/ps1/grades",
+        "api/courses/intro-python/assignments/ps1/preview",
+    );
+
+    // Two students' scores fail; Retry failed sends only those, once the LMS takes them.
+    rt.block_on(lms.fail_scores_of(&["lms-alice", "lms-dave"], 503));
+    let first = synced(&client, &hub, &teacher, "{}");
+    assert_eq!(
+        first["counts"],
+        json!({"sent": 1, "failed": 2, "not_enrolled": 1, "no_lms_id": 1}),
+        "{first}"
+    );
+    rt.block_on(lms.clear_faults());
+    let retry = synced(&client, &hub, &teacher, r#"{"students": ["alice", "dave"]}"#);
+    assert_eq!(retry["counts"], json!({"sent": 2}), "{retry}");
+
+    // A teacher gives dave 4 in the LMS gradebook (this service sent him 0).
+    rt.block_on(lms.set_grade("ps1", "lms-dave", Some(4.0)));
+    let (_, table) = get(&client, &hub, &teacher, grades);
+    let dave = row_of(&table["rows"], "dave");
+    assert_eq!(
+        (dave["status"].as_str(), dave["lms_score"].as_f64()),
+        (Some("lms_changed"), Some(4.0)),
+        "{dave}"
+    );
+    assert_eq!(row_of(&table["rows"], "alice")["status"], "unchanged");
+    let (status, shown) = post(&client, &hub, &teacher, preview, "{}");
+    assert_eq!(status, 200, "{shown}");
+    assert_eq!(
+        shown["counts"],
+        json!({"unchanged": 2, "lms_changed": 1, "not_enrolled": 1, "no_lms_id": 1}),
+        "{shown}"
+    );
+    let why = row_of(&shown["rows"], "dave")["detail"].as_str().unwrap().to_owned();
+    assert!(why.contains("the LMS holds 4, not the 0 this service last sent"), "{why}");
+
+    // `overwrite` must be a list of student ids.
+    let bad_lists = [
+        (r#"{"overwrite": "dave"}"#, "overwrite"),
+        (r#"{"overwrite": [4]}"#, "overwrite"),
+        (r#"{"overwrite": null}"#, "overwrite"),
+        (r#"{"students": ["alice"], "overwrite": {"dave": true}}"#, "overwrite"),
+        (r#"{"students": "alice"}"#, "students"),
+    ];
+    for (bad, field) in bad_lists {
+        for route in [preview, "api/courses/intro-python/assignments/ps1/sync"] {
+            let (status, body) = post(&client, &hub, &teacher, route, bad);
+            assert_eq!(
+                (status, body["error"]["code"].as_str()),
+                (StatusCode::BAD_REQUEST, Some("bad_request")),
+                "{bad}: {body}"
+            );
+            let message = body["error"]["message"].as_str().unwrap();
+            assert!(message.contains(&format!("{field:?} must be a list of nbgrader student ids")), "{body}");
+        }
+    }
+
+    // A sync leaves dave's grade as the teacher set it; the job says why.
+    let posts = rt.block_on(lms.score_posts_of("lms-dave"));
+    let kept = synced(&client, &hub, &teacher, "{}");
+    assert_eq!(row_of(&kept["students"], "dave")["outcome"], "lms_changed", "{kept}");
+    assert_eq!(rt.block_on(lms.score_posts_of("lms-dave")), posts);
+    assert_eq!(rt.block_on(lms.held("ps1", "lms-dave")), Some((Some(4.0), "gradebook".into())));
+
+    // Ticked for overwriting: the preview says so, the sync replaces it.
+    let (_, shown) = post(&client, &hub, &teacher, preview, r#"{"overwrite": ["dave"]}"#);
+    let dave = row_of(&shown["rows"], "dave");
+    assert_eq!(dave["outcome"], "pending", "{dave}");
+    assert!(dave["detail"].as_str().unwrap().contains("overwrites the LMS's score 4"), "{dave}");
+    let replaced = synced(&client, &hub, &teacher, r#"{"overwrite": ["dave"]}"#);
+    assert_eq!(row_of(&replaced["students"], "dave")["outcome"], "sent", "{replaced}");
+    assert_eq!(rt.block_on(lms.held("ps1", "lms-dave")), Some((Some(0.0), "tool".into())));
+
+    // The grade column locked in the LMS: alice (changed there, overwrite ticked) is `locked`.
+    rt.block_on(lms.set_grade("ps1", "lms-alice", Some(5.0)));
+    rt.block_on(lms.lock("ps1", None, true));
+    let locked = synced(&client, &hub, &teacher, r#"{"overwrite": ["alice"]}"#);
+    let alice = row_of(&locked["students"], "alice");
+    assert_eq!(alice["outcome"], "locked", "{locked}");
+    assert!(alice["detail"].as_str().unwrap().contains("Unlock it, then use Retry failed"), "{alice}");
+    assert_eq!(rt.block_on(lms.held("ps1", "lms-alice")), Some((Some(5.0), "gradebook".into())));
+    // Unlocked, retried with the same choice: sent.
+    rt.block_on(lms.lock("ps1", None, false));
+    let retried = synced(&client, &hub, &teacher, r#"{"students": ["alice"], "overwrite": ["alice"]}"#);
+    assert_eq!(retried["counts"], json!({"sent": 1}), "{retried}");
+    assert_eq!(rt.block_on(lms.held("ps1", "lms-alice")).map(|h| h.1), Some("tool".into()));
+}

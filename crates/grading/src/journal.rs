@@ -29,6 +29,16 @@ pub struct StudentRow {
     /// The AGS timestamp this score is (to be) sent with, once fixed.
     pub timestamp: Option<String>,
     pub detail: Option<String>,
+    /// Cells await a manual grade: the score goes as `PendingManual`.
+    #[serde(default)]
+    pub pending_manual: bool,
+}
+
+/// A score this service sent (the latest of a student, see [`Journal::last_sent`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SentScore {
+    pub score: f64,
+    pub max_score: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -136,9 +146,17 @@ CREATE TABLE IF NOT EXISTS job_student (
     outcome TEXT NOT NULL,
     timestamp TEXT,
     detail TEXT,
+    pending_manual INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (job_id, student_id)
 );
 CREATE INDEX IF NOT EXISTS job_unfinished ON job(finished);
+CREATE INDEX IF NOT EXISTS job_of_assignment ON job(course, assignment, created_at);
+";
+
+/// Journals from before `pending_manual` kept it only as the row's detail text.
+const ADD_PENDING_MANUAL: &str = "
+ALTER TABLE job_student ADD COLUMN pending_manual INTEGER NOT NULL DEFAULT 0;
+UPDATE job_student SET pending_manual = 1 WHERE detail LIKE '% cells await a manual grade%';
 ";
 
 /// How many of `rows` ended (or stand) at each outcome.
@@ -174,6 +192,14 @@ impl Journal {
         conn.pragma_update(None, "journal_mode", "wal")?;
         conn.pragma_update(None, "synchronous", "full")?;
         conn.execute_batch(SCHEMA)?;
+        let has_pending_manual: bool = conn.query_row(
+            "SELECT COUNT(*) FROM pragma_table_info('job_student') WHERE name = 'pending_manual'",
+            [],
+            |r| r.get(0),
+        )?;
+        if !has_pending_manual {
+            conn.execute_batch(&format!("BEGIN; {ADD_PENDING_MANUAL} COMMIT;"))?;
+        }
         Ok(Self { conn })
     }
 
@@ -200,8 +226,9 @@ impl Journal {
         {
             let mut insert = tx.prepare(
                 "INSERT INTO job_student
-                 (job_id, student_id, lms_user_id, score, max_score, lms_score, outcome, timestamp, detail)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                 (job_id, student_id, lms_user_id, score, max_score, lms_score, outcome, timestamp, detail,
+                  pending_manual)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )?;
             for s in students {
                 insert.execute(params![
@@ -213,7 +240,8 @@ impl Journal {
                     s.lms_score,
                     s.outcome.as_str(),
                     s.timestamp,
-                    s.detail
+                    s.detail,
+                    s.pending_manual
                 ])?;
             }
         }
@@ -292,7 +320,8 @@ impl Journal {
 
     pub fn students(&self, job_id: &str) -> rusqlite::Result<Vec<StudentRow>> {
         let mut stmt = self.conn.prepare(
-            "SELECT student_id, lms_user_id, score, max_score, lms_score, outcome, timestamp, detail
+            "SELECT student_id, lms_user_id, score, max_score, lms_score, outcome, timestamp, detail,
+                    pending_manual
              FROM job_student WHERE job_id = ?1 ORDER BY student_id",
         )?;
         let rows = stmt.query_map(params![job_id], |r| {
@@ -306,11 +335,38 @@ impl Journal {
                 outcome: Outcome::from_wire(&outcome).unwrap_or(Outcome::Failed),
                 timestamp: r.get(6)?,
                 detail: r.get(7)?,
+                pending_manual: r.get(8)?,
             })
         })?;
         rows.collect()
     }
+
+    /// The score this service last sent each student of an assignment (the newest `sent` row
+    /// of the course's jobs of it): what the LMS holds unless someone changed it there.
+    pub fn last_sent(
+        &self,
+        course: &str,
+        assignment: &str,
+    ) -> rusqlite::Result<std::collections::HashMap<String, SentScore>> {
+        let mut stmt = self.conn.prepare_cached(LAST_SENT)?;
+        let mut sent = std::collections::HashMap::new();
+        let rows = stmt.query_map(params![course, assignment], |r| {
+            Ok((r.get::<_, String>(0)?, SentScore { score: r.get(1)?, max_score: r.get(2)? }))
+        })?;
+        // Newest first: the first row of a student is the one that counts.
+        for row in rows {
+            let (student, score) = row?;
+            sent.entry(student).or_insert(score);
+        }
+        Ok(sent)
+    }
 }
+
+/// Through `job_of_assignment` to the assignment's jobs, then each job's rows by its key.
+const LAST_SENT: &str = "SELECT s.student_id, s.score, s.max_score
+     FROM job j JOIN job_student s ON s.job_id = j.id
+     WHERE j.course = ?1 AND j.assignment = ?2 AND s.outcome = 'sent'
+     ORDER BY j.created_at DESC, j.rowid DESC";
 
 #[cfg(test)]
 mod tests {
@@ -326,6 +382,7 @@ mod tests {
             outcome,
             timestamp: None,
             detail: None,
+            pending_manual: false,
         }
     }
 
@@ -399,5 +456,77 @@ mod tests {
             (Outcome::Failed, Some("the LMS refused the token"))
         );
         assert_eq!(j.jobs("intro", 10).unwrap().len(), 1);
+    }
+
+    fn job(id: &str, assignment: &str, created_at: i64) -> Job {
+        Job {
+            id: id.into(),
+            course: "intro".into(),
+            assignment: assignment.into(),
+            lineitem: None,
+            started_by: "teacher".into(),
+            created_at,
+            finished: true,
+            error: None,
+        }
+    }
+
+    #[test]
+    fn the_last_sent_score_is_the_newest_sent_row_of_the_assignment() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut j = Journal::open(&dir.path().join("journal.sqlite")).unwrap();
+        let scored = |id: &str, outcome, score: f64| StudentRow { score, ..row(id, outcome) };
+        let mut record = |job: Job, rows: &[StudentRow]| {
+            assert_eq!(j.create_job(&job, rows).unwrap(), Created::Yes);
+            j.finish_job(&job.id, None).unwrap();
+        };
+        record(job("old", "ps1", 1), &[scored("a", Outcome::Sent, 1.0), scored("b", Outcome::Sent, 1.0)]);
+        // The newer job sent a again, failed b, and another assignment's job sent c.
+        record(job("new", "ps1", 2), &[scored("a", Outcome::Sent, 2.0), scored("b", Outcome::Failed, 2.0)]);
+        record(job("ps2", "ps2", 3), &[scored("c", Outcome::Sent, 3.0)]);
+        // Same second, later row: it counts as newer.
+        record(job("same-second", "ps1", 2), &[scored("d", Outcome::Sent, 4.0)]);
+        record(job("later-same-second", "ps1", 2), &[scored("d", Outcome::Sent, 5.0)]);
+        let sent = j.last_sent("intro", "ps1").unwrap();
+        let score = |id: &str| sent.get(id).map(|s| s.score);
+        assert_eq!((score("a"), score("b"), score("c"), score("d")), (Some(2.0), Some(1.0), None, Some(5.0)));
+        assert_eq!(sent["a"].max_score, 2.0);
+        assert!(j.last_sent("other-course", "ps1").unwrap().is_empty());
+        // The query finds the assignment's jobs by index, not by reading every job.
+        let plan: Vec<String> = j
+            .conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {LAST_SENT}"))
+            .unwrap()
+            .query_map(params!["intro", "ps1"], |r| r.get::<_, String>(3))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert!(plan.iter().any(|step| step.contains("USING INDEX job_of_assignment")), "{plan:?}");
+        assert!(plan.iter().all(|step| !step.starts_with("SCAN")), "{plan:?}");
+    }
+
+    #[test]
+    fn an_older_journal_gains_pending_manual_from_its_details() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.sqlite");
+        {
+            // The journal as the service wrote it before the column existed.
+            let db = Connection::open(&path).unwrap();
+            db.execute_batch(&SCHEMA.replace("    pending_manual INTEGER NOT NULL DEFAULT 0,\n", ""))
+                .unwrap();
+            db.execute_batch(
+                "INSERT INTO job (id, course, assignment, started_by, created_at) VALUES ('j', 'c', 'ps1', 'cli', 1);
+                 INSERT INTO job_student (job_id, student_id, score, max_score, outcome, detail)
+                 VALUES ('j', 'bob', 1, 2, 'pending', '2 cells await a manual grade'),
+                        ('j', 'ann', 1, 2, 'pending', NULL);",
+            )
+            .unwrap();
+        }
+        let j = Journal::open(&path).unwrap();
+        let rows = j.students("j").unwrap();
+        assert_eq!((rows[0].student_id.as_str(), rows[0].pending_manual), ("ann", false));
+        assert_eq!((rows[1].student_id.as_str(), rows[1].pending_manual), ("bob", true));
+        drop(j);
+        Journal::open(&path).unwrap();
     }
 }

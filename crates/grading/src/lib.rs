@@ -78,7 +78,14 @@ pub async fn sync_once(config: GradingConfig, request: SyncOnce) -> anyhow::Resu
         let target = service.target(found)?;
         let (max, scores) =
             sync::Syncer::read_gradebook(&found.gradebook, &assignment, only.as_deref()).await?;
-        let assessment = service.syncer.assess(&target, &assignment, max, &scores, false).await?;
+        let what = sync::Scores {
+            course: &course,
+            assignment: &assignment,
+            max_score: max,
+            scores: &scores,
+            overwrite: &[],
+        };
+        let assessment = service.syncer.assess(&target, what, false).await?;
         return Ok(serde_json::to_value(service::preview(&course, &assignment, &assessment))?);
     }
     let (job, _) = service.sync_now(&course, &assignment, only.as_deref(), "cli").await?;

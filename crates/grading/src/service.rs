@@ -6,7 +6,9 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use lablink_protocol::grading::{JobState, JobStatus, LmsKind, LmsView, StudentResult, SyncPreview};
+use lablink_protocol::grading::{
+    JobState, JobStatus, LmsKind, LmsView, StudentResult, SyncPreview, SyncRequest,
+};
 
 use crate::config::{Course, GradingConfig, Platform};
 use crate::journal::{self, Job, SharedJournal, StudentRow};
@@ -157,21 +159,23 @@ impl Service {
     }
 
     /// Plans a job (errors such as an unreachable LMS come back here) and runs it in the
-    /// background; returns its id.
+    /// background; returns its id. `request` names the students (all when `None`) and those
+    /// whose score changed in the LMS may be overwritten.
     pub async fn start(
         self: &Arc<Self>,
         course: &str,
         assignment: &str,
-        only: Option<&[String]>,
+        request: &SyncRequest,
         started_by: &str,
         launches: &Launches,
     ) -> Result<String, ServiceError> {
+        let (only, overwrite) = (request.students.as_deref(), request.overwrite.as_slice());
         let target = self.target_with(self.course(course)?, launches)?;
         // Dropped, so released, however planning ends: an error, a panic, or the request
         // future dropped because its client went away.
         let claim = self.claim(course, assignment, "being planned", None)?;
         let gradebook = self.gradebook(course)?;
-        let plan = Plan { course, gradebook: &gradebook, assignment, only, started_by };
+        let plan = Plan { course, gradebook: &gradebook, assignment, only, overwrite, started_by };
         let job = self.syncer.plan(plan, &target).await?;
         claim.set_job(&job);
         self.spawn_run(job.clone(), claim, target);
@@ -179,7 +183,8 @@ impl Service {
     }
 
     /// Plans and runs a job to its end in this task (for scripts). Claims the assignment as
-    /// the service does: refused while a job of it is unfinished in the journal.
+    /// the service does: refused while a job of it is unfinished in the journal. Scores
+    /// changed in the LMS are left there (`lms_changed`).
     pub async fn sync_now(
         self: &Arc<Self>,
         course: &str,
@@ -192,7 +197,10 @@ impl Service {
         let gradebook = self.gradebook(course)?;
         let job = self
             .syncer
-            .plan(Plan { course, gradebook: &gradebook, assignment, only, started_by }, &target)
+            .plan(
+                Plan { course, gradebook: &gradebook, assignment, only, overwrite: &[], started_by },
+                &target,
+            )
             .await?;
         let summary = self.syncer.run(&job, &target).await?;
         Ok((job, summary))

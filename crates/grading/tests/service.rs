@@ -60,7 +60,7 @@ fn service(toml: &str, lms: &Lms) -> Arc<Service> {
 }
 
 async fn sync(service: &Arc<Service>, course: &str) -> Result<String, ServiceError> {
-    service.start(course, "ps1", None, "teacher", &Launches::default()).await
+    service.start(course, "ps1", &Default::default(), "teacher", &Launches::default()).await
 }
 
 async fn wait_finished(service: &Service, job: &str) -> Value {

@@ -6,12 +6,13 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use lablink_grading::config::RosterMatch;
+use lablink_grading::gradebook::StudentScore;
 use lablink_grading::journal::{Outcome, SharedJournal};
 use lablink_grading::lti::ags::{self, Ags, Score};
 use lablink_grading::lti::clock::{self, ScoreClock};
 use lablink_grading::lti::http::{self, RetryPolicy};
 use lablink_grading::lti::token::TokenCache;
-use lablink_grading::sync::{AgsTarget, OutcomesTarget, Plan, Syncer, Target};
+use lablink_grading::sync::{AgsTarget, OutcomesTarget, Plan, Scores, Syncer, Target};
 use lablink_testkit::lms::{Lms, start};
 use lablink_testkit::python::nbgrader_course;
 use serde_json::{Value, json};
@@ -69,9 +70,19 @@ async fn plan_to(s: &Setup, target: &Target) -> String {
         gradebook: &s.gradebook,
         assignment: "ps1",
         only: None,
+        overwrite: &[],
         started_by: "teacher",
     };
     s.syncer.plan(plan, target).await.unwrap()
+}
+
+fn what<'a>(
+    assignment: &'a str,
+    max: f64,
+    scores: &'a [StudentScore],
+    overwrite: &'a [String],
+) -> Scores<'a> {
+    Scores { course: "intro-python", assignment, max_score: max, scores, overwrite }
 }
 
 fn outcomes(s: &Setup, job: &str) -> BTreeMap<String, Outcome> {
@@ -96,7 +107,7 @@ async fn a_sync_lands_the_right_scores_and_a_second_sends_nothing() {
     let s = setup().await;
     // A preview asks the LMS but changes nothing there: no line item is created.
     let (max, scores) = Syncer::read_gradebook(&s.gradebook, "ps1", None).await.unwrap();
-    let preview = s.syncer.assess(&s.target, "ps1", max, &scores, false).await.unwrap();
+    let preview = s.syncer.assess(&s.target, what("ps1", max, &scores, &[]), false).await.unwrap();
     assert!(preview.line_item.is_none());
     let planned: BTreeMap<_, _> = preview.rows.iter().map(|r| (r.student_id.as_str(), r.outcome)).collect();
     assert_eq!(planned["alice"], Outcome::Pending);
@@ -140,7 +151,7 @@ async fn a_sync_lands_the_right_scores_and_a_second_sends_nothing() {
         "one token for both syncs"
     );
     // The preview now reads back what landed, on nbgrader's scale.
-    let after = s.syncer.assess(&s.target, "ps1", max, &scores, false).await.unwrap();
+    let after = s.syncer.assess(&s.target, what("ps1", max, &scores, &[]), false).await.unwrap();
     let alice = after.rows.iter().find(|r| r.student_id == "alice").unwrap();
     let expected = scores.iter().find(|s| s.student.id == "alice").unwrap().score;
     assert!((alice.lms_score.unwrap() - expected).abs() < 1e-9, "{alice:?}");
@@ -297,4 +308,181 @@ async fn a_409_is_answered_by_one_resend_a_second_later() {
     let twice: Vec<_> = posts.values().filter(|v| v.len() == 2).collect();
     assert_eq!((posts.len(), twice.len()), (3, 1), "{posts:?}");
     assert!(twice[0][1] - twice[0][0] >= 1_000_000, "{posts:?}");
+}
+
+/// Runs a job planned with these students (all when `None`) and overwrites; its rows.
+async fn sync_with(
+    s: &Setup,
+    only: Option<&[String]>,
+    overwrite: &[String],
+) -> BTreeMap<String, lablink_grading::journal::StudentRow> {
+    let plan = Plan {
+        course: "intro-python",
+        gradebook: &s.gradebook,
+        assignment: "ps1",
+        only,
+        overwrite,
+        started_by: "teacher",
+    };
+    let job = s.syncer.plan(plan, &s.target).await.unwrap();
+    s.syncer.run(&job, &s.target).await.unwrap();
+    let rows = s.syncer.journal.read(|j| j.students(&job)).unwrap();
+    rows.into_iter().map(|r| (r.student_id.clone(), r)).collect()
+}
+
+/// The instructor regrades a cell in nbgrader (through nbgrader's own API).
+fn regrade(gradebook: &std::path::Path, cell: &str, notebook: &str, student: &str, manual: f64) {
+    let script = format!(
+        "from nbgrader.api import Gradebook\n\
+         with Gradebook('sqlite:///{db}', course_id='intro-python') as gb:\n    \
+         g = gb.find_grade({cell:?}, {notebook:?}, 'ps1', {student:?})\n    \
+         g.manual_score = {manual}\n    g.needs_manual_grade = False\n    gb.db.commit()\n",
+        db = gradebook.display(),
+    );
+    lablink_testkit::python::python(&["-c", &script]);
+}
+
+fn owned(ids: &[&str]) -> Vec<String> {
+    ids.iter().map(|s| (*s).to_owned()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_score_changed_in_the_lms_is_left_there_unless_the_sync_may_overwrite_it() {
+    let s = setup().await;
+    let first = sync_with(&s, None, &[]).await;
+    assert_eq!((first["alice"].outcome, first["dave"].outcome), (Outcome::Sent, Outcome::Sent));
+    // A teacher gives dave 4 in the LMS gradebook (we sent 0); nbgrader's alice goes from 11
+    // to 10 (a regraded cell) while the LMS holds the 11 we sent.
+    s.lms.set_grade("ps1", "lms-dave", Some(4.0)).await;
+    regrade(&s.gradebook, "q2", "problem1", "alice", 1.5);
+
+    let (max, scores) = Syncer::read_gradebook(&s.gradebook, "ps1", None).await.unwrap();
+    let preview = s.syncer.assess(&s.target, what("ps1", max, &scores, &[]), false).await.unwrap();
+    let row = |id: &str| preview.rows.iter().find(|r| r.student_id == id).unwrap().clone();
+    let dave = row("dave");
+    assert_eq!((dave.outcome, dave.lms_score), (Outcome::LmsChanged, Some(4.0)), "{dave:?}");
+    let why = dave.detail.unwrap();
+    assert!(why.contains("the LMS holds 4, not the 0 this service last sent"), "{why}");
+    let alice = row("alice");
+    assert_eq!((alice.outcome, alice.lms_score, alice.score), (Outcome::Pending, Some(11.0), 10.0));
+    assert_eq!(alice.detail, None, "the LMS holds our own last score: no surprise to replace it");
+
+    // The sync skips dave (final in the job) and the LMS keeps the teacher's 4.
+    let posts_before = s.lms.score_posts_of("lms-dave").await;
+    let second = sync_with(&s, None, &[]).await;
+    assert_eq!(second["dave"].outcome, Outcome::LmsChanged);
+    assert_eq!(second["alice"].outcome, Outcome::Sent);
+    assert_eq!(s.lms.score_posts_of("lms-dave").await, posts_before, "nothing sent for dave");
+    assert_eq!(s.lms.held("ps1", "lms-dave").await, Some((Some(4.0), "gradebook".into())));
+    assert_eq!(s.lms.held("ps1", "lms-alice").await, Some((Some(10.0), "tool".into())));
+
+    // Overwriting dave, as the instructor chose: sent, and said so.
+    let preview =
+        s.syncer.assess(&s.target, what("ps1", max, &scores, &owned(&["dave"])), false).await.unwrap();
+    let dave = preview.rows.iter().find(|r| r.student_id == "dave").unwrap();
+    assert_eq!(dave.outcome, Outcome::Pending);
+    assert!(dave.detail.as_deref().unwrap().contains("overwrites the LMS's score 4"), "{dave:?}");
+    let third = sync_with(&s, None, &owned(&["dave"])).await;
+    assert_eq!(third["dave"].outcome, Outcome::Sent, "{:?}", third["dave"]);
+    assert!(third["dave"].detail.as_deref().unwrap().contains("overwrites the LMS's score 4"));
+    assert_eq!(s.lms.held("ps1", "lms-dave").await, Some((Some(0.0), "tool".into())));
+    // Now ours again: a further sync finds it unchanged.
+    assert_eq!(sync_with(&s, None, &[]).await["dave"].outcome, Outcome::Unchanged);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_score_the_service_never_sent_is_not_overwritten() {
+    let s = setup().await;
+    // Only alice is synced; then a teacher grades dave by hand in the LMS.
+    sync_with(&s, Some(&owned(&["alice"])), &[]).await;
+    s.lms.set_grade("ps1", "lms-dave", Some(2.5)).await;
+    let rows = sync_with(&s, None, &[]).await;
+    assert_eq!(rows["dave"].outcome, Outcome::LmsChanged);
+    assert!(rows["dave"].detail.as_deref().unwrap().contains("which this service did not send"));
+    assert_eq!(rows["alice"].outcome, Outcome::Unchanged);
+    assert_eq!(rows["bob"].outcome, Outcome::Sent, "bob held nothing");
+    // The teacher's score equal to nbgrader's is no change at all.
+    s.lms.set_grade("ps1", "lms-dave", Some(0.0)).await;
+    assert_eq!(sync_with(&s, None, &[]).await["dave"].outcome, Outcome::Unchanged);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_locked_grade_column_is_reported_locked_quickly_and_retried_once_unlocked() {
+    let s = setup().await;
+    let job = plan(&s).await; // creates the line item
+    s.lms.lock("ps1", None, true).await;
+    let started = std::time::Instant::now();
+    s.syncer.run(&job, &s.target).await.unwrap();
+    let rows = s.syncer.journal.read(|j| j.students(&job)).unwrap();
+    for r in rows.iter().filter(|r| r.lms_user_id.as_deref().is_some_and(|u| u != "lms-eve")) {
+        assert_eq!(r.outcome, Outcome::Locked, "{r:?}");
+        let why = r.detail.as_deref().unwrap();
+        assert!(why.contains("locked in the gradebook") && why.contains("Retry failed"), "{why}");
+    }
+    // Two tries each, not the five of the retry policy; the LMS holds nothing.
+    for user in ["lms-alice", "lms-bob", "lms-dave"] {
+        assert_eq!(s.lms.score_posts_of(user).await, 2, "{user}");
+    }
+    assert!(started.elapsed() < std::time::Duration::from_secs(5), "{:?}", started.elapsed());
+    assert!(accepted(&s.lms).await.is_empty());
+
+    // Unlocked, "Retry failed" (the locked students) lands them.
+    s.lms.lock("ps1", None, false).await;
+    let retried = sync_with(&s, Some(&owned(&["alice", "bob", "dave"])), &[]).await;
+    assert_eq!(retried.len(), 3);
+    assert!(retried.values().all(|r| r.outcome == Outcome::Sent), "{retried:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_students_locked_grade_locks_only_her() {
+    let s = setup().await;
+    let job = plan(&s).await;
+    s.lms.lock("ps1", Some("lms-alice"), true).await;
+    s.syncer.run(&job, &s.target).await.unwrap();
+    let got = outcomes(&s, &job);
+    assert_eq!((got["alice"], got["bob"], got["dave"]), (Outcome::Locked, Outcome::Sent, Outcome::Sent));
+    let locks = s.lms.control("GET", "/_test/locks", None).await;
+    assert_eq!(locks["locks"][0]["userId"], "lms-alice", "{locks}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_lms_failing_its_reads_too_is_retried_and_fails() {
+    let s = setup().await;
+    let job = plan(&s).await;
+    // Scores and results answer 500 (the line item and the roster still answer).
+    let broken = json!([{"path": "/(scores|results)", "status": 500, "times": null}]);
+    s.lms.control("POST", "/_test/faults", Some(broken)).await;
+    s.syncer.run(&job, &s.target).await.unwrap();
+    let rows = s.syncer.journal.read(|j| j.students(&job)).unwrap();
+    for r in rows.iter().filter(|r| !matches!(r.outcome, Outcome::NoLmsId | Outcome::NotEnrolled)) {
+        assert_eq!(r.outcome, Outcome::Failed, "{r:?}");
+        assert!(r.detail.as_deref().unwrap().contains("500"), "{r:?}");
+    }
+    // The whole retry budget was spent: it was not taken for a lock.
+    let attempts = RetryPolicy::default().attempts as usize;
+    for user in ["lms-alice", "lms-bob", "lms-dave"] {
+        assert_eq!(s.lms.score_posts_of(user).await, attempts, "{user}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scores_failing_for_two_students_are_retried_alone_once_the_fault_is_gone() {
+    let s = setup().await;
+    s.lms.fail_scores_of(&["lms-alice", "lms-dave"], 503).await;
+    let first = sync_with(&s, None, &[]).await;
+    assert_eq!(
+        (first["alice"].outcome, first["bob"].outcome, first["dave"].outcome),
+        (Outcome::Failed, Outcome::Sent, Outcome::Failed)
+    );
+    s.lms.clear_faults().await;
+    let failed: Vec<String> =
+        first.values().filter(|r| r.outcome.is_retryable()).map(|r| r.student_id.clone()).collect();
+    assert_eq!(failed, ["alice", "dave"]);
+    let retried = sync_with(&s, Some(&failed), &[]).await;
+    assert_eq!(retried.keys().collect::<Vec<_>>(), ["alice", "dave"]);
+    assert!(retried.values().all(|r| r.outcome == Outcome::Sent), "{retried:?}");
+    assert_eq!(
+        accepted(&s.lms).await,
+        BTreeMap::from([("lms-alice".into(), 1), ("lms-bob".into(), 1), ("lms-dave".into(), 1)])
+    );
 }

@@ -119,13 +119,81 @@ impl Lms {
         let client = reqwest::Client::new();
         let request = match method {
             "POST" => client.post(format!("{base}{path}")).json(&body.unwrap_or(Value::Null)),
+            "DELETE" => client.delete(format!("{base}{path}")),
             _ => client.get(format!("{base}{path}")),
         };
         request.send().await.unwrap().json().await.unwrap()
     }
 
+    /// As [`control`](Self::control), panicking when the platform refuses (`{"error": …}`).
+    async fn control_ok(&self, method: &str, path: &str, body: Value) -> Value {
+        let answer = self.control(method, path, Some(body)).await;
+        assert!(answer.get("error").is_none(), "{method} {path}: {answer}");
+        answer
+    }
+
     /// Changes the platform's settings (`POST /_test/config`), e.g. which services the tool may use.
     pub async fn configure(&self, settings: Value) -> Value {
         self.control("POST", "/_test/config", Some(settings)).await
+    }
+
+    /// Sets `user`'s grade in course 42's `lineitem` (its id, number or resourceId) as a teacher
+    /// editing the LMS gradebook would, on the line item's scale; `None` clears it. Not a
+    /// score the tool posted.
+    pub async fn set_grade(&self, lineitem: &str, user: &str, score: Option<f64>) -> Value {
+        let body =
+            serde_json::json!({"ctx": "42", "lineitem": lineitem, "userId": user, "resultScore": score});
+        self.control_ok("POST", "/_test/scores", body).await
+    }
+
+    /// Locks (or unlocks) course 42's grade column `lineitem`, or only `user`'s grade in it:
+    /// score POSTs to it then get Moodle's 500.
+    pub async fn lock(&self, lineitem: &str, user: Option<&str>, locked: bool) -> Value {
+        let body = serde_json::json!({"ctx": "42", "lineitem": lineitem, "userId": user, "locked": locked});
+        self.control_ok("POST", "/_test/locks", body).await
+    }
+
+    /// Makes every score POST for these LMS users answer `status` until the faults are cleared.
+    pub async fn fail_scores_of(&self, users: &[&str], status: u16) -> Value {
+        let rule = serde_json::json!([{"method": "POST", "path": "/scores", "users": users,
+                                       "status": status, "times": null}]);
+        self.control("POST", "/_test/faults", Some(rule)).await
+    }
+
+    pub async fn clear_faults(&self) -> Value {
+        self.control("DELETE", "/_test/faults", None).await
+    }
+
+    /// The score POSTs the platform received for `user` (every try, refused ones too).
+    pub async fn score_posts_of(&self, user: &str) -> usize {
+        let requests = self.control("GET", "/_test/requests", None).await;
+        requests
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["method"] == "POST" && r["target"].as_str().unwrap_or_default().contains("/scores"))
+            .filter(|r| {
+                serde_json::from_str::<Value>(r["body"].as_str().unwrap_or_default())
+                    .is_ok_and(|b| b["userId"] == user)
+            })
+            .count()
+    }
+
+    /// What course 42's `lineitem` holds for `user` now (`resultScore`, on its scale), and who
+    /// put it there (`tool` or `gradebook`); `None` when nothing.
+    pub async fn held(&self, lineitem_resource: &str, user: &str) -> Option<(Option<f64>, String)> {
+        let state = self.control("GET", "/_test/state", None).await;
+        let item = state["courses"]["42"]["lineitems"]
+            .as_array()?
+            .iter()
+            .find(|i| i["resourceId"] == lineitem_resource || i["id"] == lineitem_resource)?
+            .clone();
+        let num = item["_num"].as_str()?.to_owned();
+        let scores = self.control("GET", "/_test/scores", None).await;
+        scores["current"]
+            .as_array()?
+            .iter()
+            .find(|c| c["lineitem"] == num.as_str() && c["userId"] == user)
+            .map(|c| (c["resultScore"].as_f64(), c["source"].as_str().unwrap_or_default().to_owned()))
     }
 }

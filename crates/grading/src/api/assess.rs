@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use futures_util::StreamExt as _;
-use lablink_protocol::grading::{GradingErrorCode, LmsView};
+use lablink_protocol::grading::{GradingErrorCode, LmsView, SyncRequest};
 
 use super::error::{ApiError, ApiResult};
 use super::extract::service;
@@ -12,7 +12,7 @@ use crate::config::{Course, Platform, RosterMatch};
 use crate::gradebook::StudentScore;
 use crate::service::{self, Launch, Launches, Service};
 use crate::state::SharedState;
-use crate::sync::{Assessment, Syncer};
+use crate::sync::{Assessment, Scores, Syncer};
 
 /// The LMS endpoints of the caller's last launch, when the config leaves them to a launch.
 pub(super) async fn launch(
@@ -73,22 +73,30 @@ pub(super) async fn student_launches(
     Ok(ids)
 }
 
-/// nbgrader's scores beside what the LMS holds, and what a sync would do. The caller's launch
-/// (or why there is none) comes in `launch`.
+/// nbgrader's scores beside what the LMS holds, and what a sync of `request` would do. The
+/// caller's launch (or why there is none) comes in `launch`.
 pub(super) async fn assessed(
     state: &SharedState,
     course: &Course,
     assignment: &str,
-    only: Option<&[String]>,
+    request: &SyncRequest,
     launch: ApiResult<Option<Launch>>,
 ) -> ApiResult<(f64, Vec<StudentScore>, Result<Assessment, ApiError>)> {
     let service = service(state)?;
+    let only = request.students.as_deref();
     let (max, scores) = Syncer::read_gradebook(&course.gradebook, assignment, only).await?;
     let assessment = async {
         let launches =
             Launches { course: launch?, students: student_launches(state, service, course, &scores).await? };
         let target = service.target_with(course, &launches)?;
-        Ok(service.syncer.assess(&target, assignment, max, &scores, false).await?)
+        let what = Scores {
+            course: &course.id,
+            assignment,
+            max_score: max,
+            scores: &scores,
+            overwrite: &request.overwrite,
+        };
+        Ok(service.syncer.assess(&target, what, false).await?)
     }
     .await;
     Ok((max, scores, assessment))

@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use lablink_protocol::grading::{GradeRow, GradeTable, GradingErrorCode};
+use lablink_protocol::grading::{GradeRow, GradeTable, GradingErrorCode, SyncRequest};
 
 use super::assess::{assessed, launch, lms_view};
 use super::error::{ApiError, ApiResult};
@@ -21,7 +21,8 @@ pub(super) async fn table(
 ) -> ApiResult<GradeTable> {
     // Without a launch the table still shows nbgrader's side, and says why the LMS is missing.
     let launch = launch(state, caller, course).await;
-    let (max_score, scores, assessment) = assessed(state, course, assignment, None, launch).await?;
+    let (max_score, scores, assessment) =
+        assessed(state, course, assignment, &SyncRequest::default(), launch).await?;
     let lms = lms_view(&assessment);
     let planned = assessment.map(|a| a.rows).unwrap_or_default();
     let rows = scores

@@ -6,8 +6,8 @@
 //! URL): a service URL elsewhere, from a launch, a line item or a `Link` header, is refused
 //! before anything is sent.
 
-use reqwest::Client;
 use reqwest::header::{ACCEPT, CONTENT_TYPE, LINK};
+use reqwest::{Client, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use url::{Origin, Url};
@@ -154,10 +154,25 @@ impl Ags<'_> {
         url: &str,
         build: impl Fn(&Client, Url) -> reqwest::RequestBuilder,
     ) -> Result<reqwest::Response, AgsError> {
+        self.send_with(url, |_| false, build).await
+    }
+
+    /// As `send`; answers whose status is `at_once` are not retried.
+    async fn send_with(
+        &self,
+        url: &str,
+        at_once: impl Fn(StatusCode) -> bool,
+        build: impl Fn(&Client, Url) -> reqwest::RequestBuilder,
+    ) -> Result<reqwest::Response, AgsError> {
         let url = on_origin(url, &self.origin)?;
-        http::send(&self.retry, || build(self.client, url.clone()).bearer_auth(self.token))
+        http::send_with(&self.retry, at_once, || build(self.client, url.clone()).bearer_auth(self.token))
             .await
             .map_err(|e| AgsError::Unreachable(e.to_string()))
+    }
+
+    /// The same calls with another retry policy.
+    pub fn retrying(&self, retry: RetryPolicy) -> Ags<'_> {
+        Ags { client: self.client, token: self.token, retry, origin: self.origin.clone() }
     }
 
     async fn get_paged<T: DeserializeOwned>(&self, url: &str, accept: &str) -> Result<Vec<T>, AgsError> {
@@ -209,16 +224,45 @@ impl Ags<'_> {
     /// Posts one score. Retries 429/5xx itself; other answers (409 among them) come back for
     /// the caller to decide.
     pub async fn post_score(&self, lineitem: &str, score: &Score) -> Result<(), AgsError> {
+        self.post_score_with(lineitem, score, |_| false).await
+    }
+
+    /// As [`post_score`](Self::post_score), but a plain 500 comes back at once: Moodle's
+    /// answer for a score it would not store (a locked grade), which retrying cannot change.
+    pub async fn post_score_once_on_500(&self, lineitem: &str, score: &Score) -> Result<(), AgsError> {
+        self.post_score_with(lineitem, score, |s| s == StatusCode::INTERNAL_SERVER_ERROR).await
+    }
+
+    async fn post_score_with(
+        &self,
+        lineitem: &str,
+        score: &Score,
+        at_once: impl Fn(StatusCode) -> bool,
+    ) -> Result<(), AgsError> {
         let url = service_url(lineitem, "scores");
         let body = serde_json::to_string(score).expect("scores serialise");
-        let response =
-            self.send(&url, |c, u| c.post(u).header(CONTENT_TYPE, SCORE).body(body.clone())).await?;
+        let response = self
+            .send_with(&url, at_once, |c, u| c.post(u).header(CONTENT_TYPE, SCORE).body(body.clone()))
+            .await?;
         checked(response).await.map(drop)
     }
 
     pub async fn results(&self, lineitem: &str) -> Result<Vec<AgsResult>, AgsError> {
         let url = service_url(lineitem, "results");
         Ok(self.get_paged::<Vec<AgsResult>>(&url, RESULT_CONTAINER).await?.into_iter().flatten().collect())
+    }
+
+    /// One user's results of a line item (`?user_id=`, which AGS and Moodle both take).
+    pub async fn results_of(&self, lineitem: &str, user_id: &str) -> Result<Vec<AgsResult>, AgsError> {
+        let mut url = Url::parse(&service_url(lineitem, "results"))
+            .map_err(|e| AgsError::Unreadable(format!("line item {lineitem:?}: {e}")))?;
+        url.query_pairs_mut().append_pair("user_id", user_id);
+        Ok(self
+            .get_paged::<Vec<AgsResult>>(url.as_str(), RESULT_CONTAINER)
+            .await?
+            .into_iter()
+            .flatten()
+            .collect())
     }
 
     pub async fn members(&self, url: &str) -> Result<Vec<Member>, AgsError> {

@@ -43,12 +43,24 @@ fn retry_after(response: &Response) -> Option<Duration> {
 /// Sends the request `build` makes (it is rebuilt for every try), retrying as the policy
 /// says. Returns the last answer, or the last connection error.
 pub async fn send(policy: &RetryPolicy, build: impl Fn() -> RequestBuilder) -> reqwest::Result<Response> {
+    send_with(policy, |_| false, build).await
+}
+
+/// As [`send`], but an answer whose status is `at_once` comes back at once, unretried, for
+/// the caller to judge (a score POST's 500: see `sync::ags`).
+pub async fn send_with(
+    policy: &RetryPolicy,
+    at_once: impl Fn(StatusCode) -> bool,
+    build: impl Fn() -> RequestBuilder,
+) -> reqwest::Result<Response> {
     let mut attempt = 0;
     loop {
         attempt += 1;
         let result = build().send().await;
         let wait = match &result {
-            Ok(response) if retryable(response.status()) => retry_after(response),
+            Ok(response) if retryable(response.status()) && !at_once(response.status()) => {
+                retry_after(response)
+            }
             Ok(_) => return result,
             Err(e) if e.is_connect() || e.is_timeout() => None,
             Err(_) => return result,

@@ -11,12 +11,16 @@ use crate::gradebook::StudentScore;
 use crate::journal::{Outcome, StudentRow};
 use crate::lti::ags::{self, Ags, AgsError, LineItem, Member, Score};
 use crate::lti::clock;
+use crate::lti::http::RetryPolicy;
 use crate::lti::token::{self, Token, TokenError};
 
 use super::error::SyncError;
 use super::roster::lms_id_of;
-use super::syncer::{Assessment, Syncer, on_scale, same};
+use super::syncer::{Assessment, Syncer, holds, on_scale, same};
 use super::target::AgsTarget;
+
+/// A `locked` student's detail: what happened, and what to do.
+const LOCKED: &str = "the LMS would not store this score (it answered 500 twice) though it answers the service's other calls: the grade is locked there (in Moodle, the grade item or this student's grade is locked in the gradebook). Unlock it, then use Retry failed";
 
 /// Tag of the line items this service creates.
 pub const TAG: &str = "nbgrader";
@@ -154,7 +158,7 @@ impl Syncer {
                     Some(_) => match held {
                         Some(Some(lms))
                             if s.ungraded_cells == 0
-                                && same(lms, on_scale(s.score, s.max_score, line_max)) =>
+                                && holds(lms, on_scale(s.score, s.max_score, line_max), line_max) =>
                         {
                             Outcome::Unchanged
                         }
@@ -173,6 +177,7 @@ impl Syncer {
                     timestamp: None,
                     detail: (s.ungraded_cells > 0)
                         .then(|| format!("{} cells await a manual grade", s.ungraded_cells)),
+                    pending_manual: s.ungraded_cells > 0,
                 }
             })
             .collect();
@@ -209,6 +214,12 @@ impl Syncer {
     }
 
     /// One student's score, with the journal written before it leaves.
+    ///
+    /// Two answers get one more try each: a 409 (the LMS holds a score as new: sent again a
+    /// second later) and a 500 while the LMS still answers a read of the student's result.
+    /// Moodle answers 500 to a score it will not store because the grade is locked, and
+    /// retrying that for long changes nothing; a second such 500 makes the student `locked`.
+    /// A 500 with the reads failing too is the LMS in trouble: retried as any 5xx, `failed`.
     async fn send(
         &self,
         ags: &Ags<'_>,
@@ -218,7 +229,6 @@ impl Syncer {
         row: &StudentRow,
     ) -> (Outcome, Option<String>) {
         let Some(user) = row.lms_user_id.clone() else { return (Outcome::NoLmsId, None) };
-        let pending_manual = row.detail.is_some();
         let score = |timestamp: String| Score {
             user_id: user.clone(),
             score_given: Some(row.score),
@@ -226,7 +236,7 @@ impl Syncer {
             comment: None,
             timestamp,
             activity_progress: "Completed".into(),
-            grading_progress: if pending_manual { "PendingManual".into() } else { "FullyGraded".into() },
+            grading_progress: if row.pending_manual { "PendingManual".into() } else { "FullyGraded".into() },
         };
         // Resumed: the journalled timestamp, so a score that already landed is refused as a
         // duplicate (409) instead of being recorded twice.
@@ -235,33 +245,52 @@ impl Syncer {
             (Some(t), true) => t.clone(),
             _ => clock::format(self.clock.next()),
         };
-        for attempt in 0..2 {
+        let (mut conflicts, mut refusals) = (0, 0);
+        loop {
             if let Err(e) = self.sending(job_id, &row.student_id, &timestamp).await {
                 return (Outcome::Failed, Some(format!("journal: {e}")));
             }
-            match ags.post_score(lineitem, &score(timestamp.clone())).await {
+            match ags.post_score_once_on_500(lineitem, &score(timestamp.clone())).await {
                 Ok(()) => return (Outcome::Sent, None),
                 Err(AgsError::Status { status: 409, body }) => {
-                    if resumed && attempt == 0 && self.lms_holds(ags, lineitem, line_max, &user, row).await {
+                    if resumed && conflicts == 0 && self.lms_holds(ags, lineitem, line_max, &user, row).await
+                    {
                         return (Outcome::Sent, Some("landed before the service stopped".into()));
                     }
-                    if attempt == 1 {
+                    if conflicts == 1 {
                         return (
                             Outcome::Refused,
                             Some(format!("the LMS holds a later score (409): {body}")),
                         );
                     }
+                    conflicts += 1;
                     // The LMS compares whole seconds (Moodle): go at least one second later.
                     let micros = clock::parse_micros(&timestamp).unwrap_or_default();
                     timestamp = clock::format(self.clock.next_after(micros + 1_000_000));
                 }
-                Err(AgsError::Status { status, body }) if (400..500).contains(&status) => {
-                    return (Outcome::Refused, Some(format!("{status}: {body}")));
+                Err(AgsError::Status { status: 500, .. }) if self.lms_answers(ags, lineitem, &user).await => {
+                    if refusals == 1 {
+                        return (Outcome::Locked, Some(LOCKED.to_owned()));
+                    }
+                    refusals += 1;
+                    tokio::time::sleep(ags.retry.base_delay).await;
                 }
-                Err(e) => return (Outcome::Failed, Some(e.to_string())),
+                Err(AgsError::Status { status: 500, .. }) => {
+                    // The LMS fails its reads too: the rest of the usual retries, then `failed`.
+                    let rest =
+                        RetryPolicy { attempts: ags.retry.attempts.saturating_sub(1).max(1), ..ags.retry };
+                    tokio::time::sleep(ags.retry.delay(1, None)).await;
+                    return settled(ags.retrying(rest).post_score(lineitem, &score(timestamp.clone())).await);
+                }
+                Err(e) => return settled(Err(e)),
             }
         }
-        unreachable!("the loop returns on its second pass")
+    }
+
+    /// Whether the LMS answers a read of `user`'s result in the line item, at the first try.
+    async fn lms_answers(&self, ags: &Ags<'_>, lineitem: &str, user: &str) -> bool {
+        let once = ags.retrying(RetryPolicy { attempts: 1, ..ags.retry });
+        once.results_of(lineitem, user).await.is_ok()
     }
 
     /// Whether the LMS already holds this row's score (after a 409 on a resumed row).
@@ -276,5 +305,16 @@ impl Syncer {
         let Ok(results) = ags.results(lineitem).await else { return false };
         let ours = on_scale(row.score, row.max_score, line_max);
         results.iter().any(|r| r.user_id == user && r.result_score.is_some_and(|held| same(held, ours)))
+    }
+}
+
+/// A score POST's last answer as the student's outcome.
+fn settled(result: Result<(), AgsError>) -> (Outcome, Option<String>) {
+    match result {
+        Ok(()) => (Outcome::Sent, None),
+        Err(AgsError::Status { status, body }) if (400..500).contains(&status) => {
+            (Outcome::Refused, Some(format!("{status}: {body}")))
+        }
+        Err(e) => (Outcome::Failed, Some(e.to_string())),
     }
 }

@@ -78,6 +78,7 @@ impl Syncer {
                 outcome,
                 timestamp: None,
                 detail,
+                pending_manual: s.ungraded_cells > 0,
             });
         }
         Ok(Assessment { line_item: None, line_max: 1.0, rows })

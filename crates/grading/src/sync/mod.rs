@@ -2,7 +2,7 @@
 //!
 //! `plan` reads the gradebook, the roster and what the LMS already holds, and journals a job
 //! with one row per student: `pending`, or already final (`unchanged`, `not_enrolled`,
-//! `no_lms_id`). `run` sends the pending rows, a bounded number at a time, and also the rows
+//! `no_lms_id`, `lms_changed` for a score someone changed in the LMS). `run` sends the pending rows, a bounded number at a time, and also the rows
 //! a stopped service left `sending` (with the timestamp journalled for them).
 //!
 //! Its modules, each using only those listed before it:
@@ -22,5 +22,5 @@ mod target;
 
 pub use ags::TAG;
 pub use error::SyncError;
-pub use syncer::{Assessment, Plan, Summary, Syncer, on_scale};
+pub use syncer::{Assessment, Plan, Scores, Summary, Syncer, on_scale};
 pub use target::{AgsTarget, OutcomesTarget, Target};
