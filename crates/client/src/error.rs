@@ -24,11 +24,14 @@ pub struct ClientError {
     pub message: String,
     /// The API's error code (`not_found`, `invalidsesskey` …) when there was one.
     pub code: Option<String>,
+    /// Where to send the browser to sign in again (the grading service says so with
+    /// `signed_out`).
+    pub login_url: Option<String>,
 }
 
 impl ClientError {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Self { kind, message: message.into(), code: None }
+        Self { kind, message: message.into(), code: None, login_url: None }
     }
 
     pub fn with_code(mut self, code: impl Into<String>) -> Self {
@@ -60,7 +63,7 @@ impl ClientError {
             | ErrorCode::BadArchive
             | ErrorCode::ArchiveLimit => ErrorKind::Refused,
         };
-        Self { kind, message, code: Some(code.as_str().to_owned()) }
+        Self { kind, message, code: Some(code.as_str().to_owned()), login_url: None }
     }
 
     /// A non-2xx answer without a readable body.

@@ -72,7 +72,7 @@ pub fn decode<T: FromJs>(status: u16, status_text: &str, body: &str) -> Result<T
 }
 
 /// Percent-encodes one URL path segment (RFC 3986 unreserved characters pass).
-fn encode_segment(segment: &str) -> String {
+pub(crate) fn encode_segment(segment: &str) -> String {
     let mut out = String::with_capacity(segment.len());
     for b in segment.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {

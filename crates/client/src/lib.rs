@@ -4,11 +4,13 @@
 //!
 //! - `files`: the v2 client (a token per request from the host);
 //! - `moodle`: calls through Moodle's `lib/ajax/service.php`, in `core/ajax`'s shapes;
+//! - `grading`: the grading service's API for the grades panel (hub sign-in, jobs' event streams);
 //! - `wire`: reading the protocol's types from `JSON.parse`d values (no serde in the bundle);
 //! - `error`: `ClientError` and the `ErrorKind` a widget picks its sentence by.
 
 mod error;
 pub mod files;
+pub mod grading;
 pub mod moodle;
 pub mod wire;
 
@@ -18,6 +20,7 @@ use std::rc::Rc;
 
 pub use error::{ClientError, ErrorKind};
 pub use files::{FilesClient, TokenSource};
+pub use grading::{GradingClient, JobWatch};
 use lablink_protocol::WorkspacePath;
 use lablink_protocol::files::{EntriesPage, FolderCreated};
 pub use moodle::{MoodleClient, MoodleMethods};

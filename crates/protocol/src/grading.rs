@@ -4,6 +4,7 @@
 //!
 //! | method | path | body → answer |
 //! |---|---|---|
+//! | GET, POST | `api/me` | → [`Me`] |
 //! | GET | `api/courses` | → [`CourseList`] |
 //! | GET | `api/courses/{course}/assignments` | → [`AssignmentList`] |
 //! | GET | `api/courses/{course}/assignments/{name}/grades` | → [`GradeTable`] |
@@ -249,6 +250,15 @@ pub struct JobStatus {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JobList {
     pub jobs: Vec<JobStatus>,
+}
+
+/// Who the service thinks is calling: the answer of `GET api/me` (and of `POST api/me`, which
+/// also passes the cross-site check a change must pass).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub name: String,
+    pub admin: bool,
+    pub groups: Vec<String>,
 }
 
 /// Machine-readable codes of the grading API's errors (sign-in ones included).

@@ -29,6 +29,9 @@ pub struct ConfirmDialogProps {
     /// Styles the confirm button as destructive (delete, overwrite).
     #[prop_or_default]
     pub danger: bool,
+    /// A wider dialog, for content such as a table.
+    #[prop_or_default]
+    pub wide: bool,
 }
 
 fn focusables(dialog: &Element) -> Vec<HtmlElement> {
@@ -153,7 +156,7 @@ pub fn confirm_dialog(props: &ConfirmDialogProps) -> Html {
         <div ref={backdrop_ref} class="lablink-backdrop" onclick={backdrop_click}>
             <div
                 ref={dialog_ref}
-                class="lablink-dialog"
+                class={classes!("lablink-dialog", props.wide.then_some("lablink-dialog-wide"))}
                 role="dialog"
                 aria-modal="true"
                 aria-labelledby={(*title_id).clone()}

@@ -54,9 +54,47 @@ pub fn key_action(key: &str, modifiers: Modifiers, filter_empty: bool) -> Option
     Some(action)
 }
 
+/// What a key press on a data table's rows asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GridKey {
+    Move(Move),
+    /// Enter or Space: tick or untick the row, where the table has tick boxes.
+    Toggle,
+}
+
+/// Maps `KeyboardEvent.key` on a data table to an action; `None` leaves it to the browser
+/// (Tab, shortcuts, typing into a field elsewhere).
+pub fn grid_key(key: &str, modifiers: Modifiers) -> Option<GridKey> {
+    if modifiers.ctrl || modifiers.alt || modifiers.meta {
+        return None;
+    }
+    Some(match key {
+        "ArrowUp" | "Up" => GridKey::Move(Move::Up),
+        "ArrowDown" | "Down" => GridKey::Move(Move::Down),
+        "PageUp" => GridKey::Move(Move::PageUp),
+        "PageDown" => GridKey::Move(Move::PageDown),
+        "Home" => GridKey::Move(Move::First),
+        "End" => GridKey::Move(Move::Last),
+        "Enter" | " " | "Spacebar" => GridKey::Toggle,
+        _ => return None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn grid_keys() {
+        assert_eq!(grid_key("ArrowDown", NONE), Some(GridKey::Move(Move::Down)));
+        assert_eq!(grid_key("PageUp", NONE), Some(GridKey::Move(Move::PageUp)));
+        assert_eq!(grid_key("End", NONE), Some(GridKey::Move(Move::Last)));
+        assert_eq!(grid_key(" ", NONE), Some(GridKey::Toggle));
+        assert_eq!(grid_key("Enter", NONE), Some(GridKey::Toggle));
+        assert_eq!(grid_key("a", NONE), None);
+        assert_eq!(grid_key("Tab", NONE), None);
+        assert_eq!(grid_key("Home", Modifiers { ctrl: true, ..NONE }), None);
+    }
 
     const NONE: Modifiers = Modifiers { ctrl: false, alt: false, meta: false };
 

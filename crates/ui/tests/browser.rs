@@ -785,3 +785,179 @@ fn mark_records_a_performance_entry() {
     let performance = web_sys::window().unwrap().performance().unwrap();
     assert_eq!(performance.get_entries_by_name("lablink-test-mark").length(), 1);
 }
+
+// ---- DataTable ----
+
+fn table_columns() -> Rc<Vec<Column>> {
+    let column = |title: &'static str, numeric| Column {
+        title: AttrValue::Static(title),
+        numeric,
+        width: AttrValue::Static("1fr"),
+    };
+    Rc::new(vec![column("Student", false), column("Score", true)])
+}
+
+fn table_rows(n: usize) -> Rc<Vec<TableRow>> {
+    Rc::new(
+        (0..n)
+            .map(|i| TableRow {
+                key: format!("s{i:04}").into(),
+                cells: vec![
+                    TableCell::text(format!("s{i:04}")),
+                    // Every third score is missing: it must sort last both ways.
+                    TableCell::number(
+                        format!("{}", (i * 7) % 10),
+                        (i % 3 != 0).then(|| ((i * 7) % 10) as f64),
+                    ),
+                ],
+            })
+            .collect(),
+    )
+}
+
+/// The first cells of the drawn rows, top to bottom.
+fn table_keys(root: &Element) -> Vec<String> {
+    let mut rows: Vec<(u32, String)> = find_all(root, ".lablink-spacer [role=row]")
+        .iter()
+        .map(|r| {
+            let at = r.get_attribute("aria-rowindex").unwrap().parse().unwrap();
+            (at, text(&find_all(r, "[role=gridcell]")[0]))
+        })
+        .collect();
+    rows.sort();
+    rows.into_iter().map(|(_, k)| k).collect()
+}
+
+#[wasm_bindgen_test]
+async fn data_table_draws_a_window_sorts_and_moves_by_keyboard() {
+    let root = mount_point();
+    let props = yew::props!(DataTableProps {
+        columns: table_columns(),
+        rows: table_rows(2000),
+        label: AttrValue::Static("Students"),
+        empty: AttrValue::Static("None"),
+    });
+    let _app = yew::Renderer::<DataTable>::with_root_and_props(root.clone(), props).render();
+    settle().await;
+    let grid = find(&root, "[role=grid]");
+    assert_eq!(grid.get_attribute("aria-rowcount").as_deref(), Some("2001"));
+    let drawn = table_keys(&root);
+    assert!(drawn.len() < 30, "{} rows drawn", drawn.len());
+    assert_eq!(drawn[0], "s0000");
+
+    let headers = find_all(&root, "[role=columnheader]");
+    assert_eq!(headers[1].get_attribute("aria-sort").as_deref(), Some("none"));
+    click(&find(&headers[1], "button"));
+    settle().await;
+    assert_eq!(headers[1].get_attribute("aria-sort").as_deref(), Some("ascending"));
+    // Score 0 first: rows 10, 20, 40 … (multiples of 10 that are not multiples of 3).
+    assert_eq!(table_keys(&root)[..3], ["s0010", "s0020", "s0040"]);
+    click(&find(&headers[1], "button"));
+    settle().await;
+    assert_eq!(headers[1].get_attribute("aria-sort").as_deref(), Some("descending"));
+    let first = table_keys(&root)[0].clone();
+    let score = |key: &str| key[1..].parse::<usize>().map(|i| (i * 7) % 10).unwrap();
+    assert_eq!(score(&first), 9);
+
+    // Keys move the cursor; End reaches a row with a missing score (sorted last).
+    key(&grid, "ArrowDown");
+    settle().await;
+    assert_eq!(find(&root, "[aria-selected=true]").get_attribute("aria-rowindex").as_deref(), Some("3"));
+    key(&grid, "PageDown");
+    key(&grid, "End");
+    settle().await;
+    let last = find(&root, "[aria-selected=true]");
+    assert_eq!(last.get_attribute("aria-rowindex").as_deref(), Some("2001"));
+    assert_eq!(grid.get_attribute("aria-activedescendant"), Some(last.id()));
+    assert!(grid.scroll_top() > 0, "scrolled to the cursor");
+    let last_key = text(&find_all(&last, "[role=gridcell]")[0]);
+    assert_eq!(last_key[1..].parse::<usize>().unwrap() % 3, 0, "missing scores sort last");
+    key(&grid, "Home");
+    settle().await;
+    assert_eq!(find(&root, "[aria-selected=true]").get_attribute("aria-rowindex").as_deref(), Some("2"));
+}
+
+#[derive(Properties, PartialEq)]
+struct TickedTableProps {
+    toggles: Callback<AttrValue>,
+}
+
+/// A host keeping the ticks, as the grades panel's preview does.
+#[function_component(TickedTable)]
+fn ticked_table(props: &TickedTableProps) -> Html {
+    let ticked = use_state(|| Rc::new(std::collections::BTreeSet::<AttrValue>::new()));
+    let on_toggle = {
+        let (ticked, toggles) = (ticked.clone(), props.toggles.clone());
+        Callback::from(move |key: AttrValue| {
+            toggles.emit(key.clone());
+            let mut next = (**ticked).clone();
+            if !next.remove(&key) {
+                next.insert(key);
+            }
+            ticked.set(Rc::new(next));
+        })
+    };
+    html! {
+        <DataTable columns={table_columns()} rows={table_rows(3)} label="Changed" empty="None"
+            checked={Some((*ticked).clone())} {on_toggle} check_label="Overwrite" />
+    }
+}
+
+#[wasm_bindgen_test]
+async fn data_table_ticks_rows_by_click_enter_and_space() {
+    let root = mount_point();
+    let toggles = Calls::<AttrValue>::default();
+    let props = TickedTableProps { toggles: toggles.callback() };
+    let _app = yew::Renderer::<TickedTable>::with_root_and_props(root.clone(), props).render();
+    settle().await;
+    let boxes = || find_all(&root, ".lablink-spacer input[type=checkbox]");
+    let ticked =
+        || boxes().iter().map(|b| b.dyn_ref::<HtmlInputElement>().unwrap().checked()).collect::<Vec<_>>();
+    assert_eq!(ticked(), [false, false, false]);
+    assert_eq!(boxes()[1].get_attribute("aria-label").as_deref(), Some("Overwrite: s0001"));
+    click(&boxes()[1]);
+    settle().await;
+    assert_eq!(ticked(), [false, true, false]);
+    let grid = find(&root, "[role=grid]");
+    // The click moved the cursor to that row; the keys go on from there.
+    key(&grid, "ArrowDown");
+    settle().await;
+    key(&grid, " ");
+    settle().await;
+    assert_eq!(ticked(), [false, true, true]);
+    key(&grid, "Enter");
+    settle().await;
+    assert_eq!(ticked(), [false, true, false]);
+    // Enter on a header button sorts; it does not tick the cursor row.
+    key(&find(&root, "[role=columnheader] button"), "Enter");
+    settle().await;
+    assert_eq!(toggles.all(), [AttrValue::from("s0001"), "s0002".into(), "s0002".into()]);
+}
+
+#[wasm_bindgen_test]
+async fn histogram_draws_a_bar_per_bin_and_series() {
+    let root = mount_point();
+    let series = Rc::new(vec![
+        Series {
+            label: "nbgrader".into(),
+            values: Rc::new(vec![0.0, 1.0, 9.5, 10.0]),
+            class: "lablink-series-1".into(),
+        },
+        Series { label: "LMS".into(), values: Rc::new(vec![5.0]), class: "lablink-series-2".into() },
+    ]);
+    let props =
+        yew::props!(HistogramProps { title: AttrValue::Static("Scores"), series, max: 10.0, bins: 5 });
+    let _app = yew::Renderer::<Histogram>::with_root_and_props(root.clone(), props).render();
+    settle().await;
+    let svg = find(&root, "svg");
+    assert_eq!(svg.get_attribute("aria-label").as_deref(), Some("Scores"));
+    let bars = find_all(&root, "rect.lablink-bar");
+    assert_eq!(bars.len(), 10);
+    let height = |el: &Element| el.get_attribute("height").unwrap().parse::<f64>().unwrap();
+    // nbgrader: two in the first bin, two in the last; the count axis tops out at 2.
+    assert_eq!(height(&bars[0]), height(&bars[4]));
+    assert!(height(&bars[0]) > 0.0 && height(&bars[1]) == 0.0);
+    assert!(text(&bars[0]).contains("nbgrader: 2"));
+    assert!(text(&bars[7]).contains("LMS: 1"), "{}", text(&bars[7]));
+    assert_eq!(text(&find(&root, ".lablink-legend")), "nbgraderLMS");
+}

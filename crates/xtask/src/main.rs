@@ -114,7 +114,7 @@ fn main() -> anyhow::Result<()> {
 
 /// The browser crates, linted and tested for wasm32 (the protocol crate is built for it too,
 /// but its property tests need a host).
-const WASM_CRATES: [&str; 3] = ["lablink-client", "lablink-ui", "lablink-picker"];
+const WASM_CRATES: [&str; 4] = ["lablink-client", "lablink-ui", "lablink-picker", "lablink-grades-panel"];
 
 fn wasm_args(command: &str) -> Vec<&str> {
     let mut args = vec![command, "--target", "wasm32-unknown-unknown"];

@@ -14,6 +14,11 @@ use crate::util::{cargo, run, step, target_dir};
 /// The folder picker's package.
 pub const PICKER: &str = "lablink-picker";
 
+/// The JupyterLab grades panel's package.
+// Used by `lab_extension::build_wheel` and the bench, which land on their own branches.
+#[allow(dead_code)]
+pub const GRADES_PANEL: &str = "lablink-grades-panel";
+
 /// The JS glue wasm-bindgen writes around the same Wasm.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Glue {
@@ -107,6 +112,22 @@ pub fn gzip_len(data: &[u8]) -> anyhow::Result<usize> {
 pub fn build_picker(root: &Path, glues: &[Glue]) -> anyhow::Result<Vec<Built>> {
     let outputs: Vec<(Glue, PathBuf)> = glues.iter().map(|&g| (g, g.picker_dir(root))).collect();
     build(root, PICKER, &outputs)
+}
+
+/// Builds the grades panel with the web glue (`lablink_grades_panel.js` +
+/// `lablink_grades_panel_bg.wasm`, which the lab extension imports) into
+/// `target/dist/grades-panel`, and returns that folder.
+#[allow(dead_code)]
+pub fn build_grades_panel(root: &Path) -> anyhow::Result<PathBuf> {
+    Ok(build_grades_panel_sized(root)?.0)
+}
+
+/// [`build_grades_panel`], with the gzip sizes for the bench (`panel_gzip_kb`).
+#[allow(dead_code)]
+pub fn build_grades_panel_sized(root: &Path) -> anyhow::Result<(PathBuf, Built)> {
+    let out = root.join("target/dist/grades-panel");
+    let built = build(root, GRADES_PANEL, &[(Glue::Web, out.clone())])?.pop().context("no build")?;
+    Ok((out, built))
 }
 
 /// Builds the cdylib `package` (e.g. `lablink-picker`) once, then writes it with each glue into
