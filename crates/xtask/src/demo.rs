@@ -12,7 +12,7 @@ use anyhow::bail;
 
 use crate::demo_hub::{self, Ports, Setup, Stack};
 use crate::util::{self, cargo, step};
-use crate::{python, wasm};
+use crate::{lab_extension, python, wasm};
 
 pub const DEMO_USER: &str = "demo";
 
@@ -72,16 +72,17 @@ pub fn run(root: &Path, options: Options) -> anyhow::Result<()> {
     wasm::ensure_npm(root)?;
     let dir = options.dir.clone().unwrap_or_else(|| root.join("target/demo/hub"));
     let ports = Ports::from_base(options.port + 1);
+    let wheel = lab_extension::build_wheel(root, &venv)?;
     if options.smoke {
         self::smoke(root, &bin, &assets, options.port)?;
-        let stack = start_stack(root, &venv, &bin, dir, ports)?;
+        let stack = start_stack(root, &venv, &bin, dir, ports, &wheel)?;
         return demo_hub::smoke(&stack);
     }
     let _picker = match options.hub_only {
         true => None,
         false => Some(start(root, &bin, &assets, options.port)?),
     };
-    let mut stack = start_stack(root, &venv, &bin, dir, ports)?;
+    let mut stack = start_stack(root, &venv, &bin, dir, ports, &wheel)?;
     let picker = (!options.hub_only).then(|| format!("http://127.0.0.1:{}/", options.port));
     println!("{}", demo_hub::instructions(&stack.info, picker.as_deref()));
     // A line for scripts (the end-to-end tests) that start the demo and wait for it.
@@ -89,16 +90,16 @@ pub fn run(root: &Path, options: Options) -> anyhow::Result<()> {
     demo_hub::wait_for_stop(&mut stack)
 }
 
-/// The extension's wheel built and the hub stack started on `ports` in `dir`.
+/// The hub stack started on `ports` in `dir`, its JupyterLab with the extension's `wheel`.
 pub fn start_stack(
     root: &Path,
     venv: &Path,
     bin: &Path,
     dir: PathBuf,
     ports: Ports,
+    wheel: &Path,
 ) -> anyhow::Result<Stack> {
-    let wheel = demo_hub::wheel(root, venv)?;
-    Stack::start(Setup { root, venv, bin, dir, ports, wheel: wheel.as_deref() })
+    Stack::start(Setup { root, venv, bin, dir, ports, wheel })
 }
 
 /// Starts the demo built by `prepare`, makes real calls, stops it.

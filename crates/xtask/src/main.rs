@@ -7,6 +7,7 @@
 //! - `moodle`: the Moodle plugins' zips (each plugin folder; the submission plugin's with the
 //!   picker's no-modules build);
 //! - `php`: `php -l` and the Moodle-free PHPUnit suite of `lms-plugin/` (in `test`);
+//! - `lab_extension`: the JupyterLab extension's wheel (the panel's Wasm inside), its checks;
 //! - `python`: the test venv (nbgrader, JupyterHub, the LTI test platform);
 //! - `demo`: `cargo xtask demo` (build the picker, start `lablink demo`), with `demo_hub`: the
 //!   JupyterHub stack (hub, JupyterLab with the grades panel, grading service, test LMS);
@@ -20,6 +21,7 @@ mod bench_moodle_collect;
 mod bench_ui;
 mod demo;
 mod demo_hub;
+mod lab_extension;
 mod moodle;
 mod php;
 mod python;
@@ -60,7 +62,8 @@ enum Task {
     /// chromium, the demo smoke test and the end-to-end tests.
     Test,
     /// Build the installable artefacts into target/dist: the picker (JS + Wasm), the Moodle
-    /// plugin's zip (with the picker inside) and the binary.
+    /// plugin's zip (with the picker inside), the JupyterLab extension's wheel (with the grades
+    /// panel inside) and the binary.
     Dist,
     /// Benchmarks, written to bench/results/.
     Bench {
@@ -161,10 +164,11 @@ fn test(root: &std::path::Path) -> anyhow::Result<()> {
     demo::smoke(root, &bin, &assets, 8609)?;
     step("the Moodle plugins' zips");
     let plugin = moodle_zip(root)?;
+    let wheel = lab_extension::test(root, &venv)?;
     step("the demo's JupyterHub stack, for the grades panel's end-to-end tests");
     // The same stack as `cargo xtask demo`, in its own folder and on its own ports.
-    let stack =
-        demo::start_stack(root, &venv, &bin, root.join("target/e2e/hub"), demo_hub::Ports::from_base(8620))?;
+    let (dir, ports) = (root.join("target/e2e/hub"), demo_hub::Ports::from_base(8620));
+    let stack = demo::start_stack(root, &venv, &bin, dir, ports, &wheel)?;
     demo_hub::smoke(&stack)?;
     step("end-to-end tests in headless chromium (tests/e2e)");
     wasm::ensure_npm(root)?;
@@ -203,6 +207,7 @@ fn dist(root: &std::path::Path) -> anyhow::Result<()> {
     wasm::build_picker(root, &[wasm::Glue::Web, wasm::Glue::NoModules])?;
     step("the Moodle plugins' zips");
     moodle_zip(root)?;
+    let wheel = lab_extension::build_wheel(root, &python::ensure_venv(root)?)?;
     step("lablink binary (release)");
     // Without the `demo` feature: the shipped binary has no token-minting route.
     run(cargo(root).args(["build", "--release", "-p", "lablink", "--no-default-features"]))?;
@@ -215,10 +220,12 @@ fn dist(root: &std::path::Path) -> anyhow::Result<()> {
     std::fs::create_dir_all(dist.join("bin"))?;
     std::fs::copy(&bin, dist.join("bin/lablink"))?;
     eprintln!(
-        "\nartefacts in {}: picker/ (serve with .wasm as application/wasm), {}, {}, bin/lablink",
+        "\nartefacts in {}: picker/ (serve with .wasm as application/wasm), {}, {}, {} (pip install \
+         into the lab's environment), bin/lablink",
         dist.display(),
         moodle::ZIP_NAME,
         moodle::FEEDBACK_ZIP_NAME,
+        wheel.file_name().unwrap_or_default().to_string_lossy(),
     );
     Ok(())
 }
