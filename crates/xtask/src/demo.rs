@@ -1,5 +1,7 @@
-//! `cargo xtask demo`: builds the picker and runs `lablink demo` (the file server on a
-//! generated sample workspace plus a page hosting the picker). `--smoke`, run by
+//! `cargo xtask demo`: builds what the demo shows and starts it, on loopback, until Ctrl-C:
+//! `lablink demo` (the file server on a generated sample workspace plus a page hosting the
+//! picker) and, from `demo_hub`, a real JupyterHub whose JupyterLab has the grades panel, the
+//! grading service on a sample nbgrader course, and the test LMS. `--smoke`, run by
 //! `cargo xtask test`, starts it, makes real calls and stops.
 
 use std::path::{Path, PathBuf};
@@ -8,8 +10,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::bail;
 
+use crate::demo_hub::{self, Ports, Setup, Stack};
 use crate::util::{self, cargo, step};
-use crate::wasm;
+use crate::{lab_extension, python, wasm};
 
 pub const DEMO_USER: &str = "demo";
 
@@ -52,14 +55,51 @@ pub fn start(root: &Path, bin: &Path, assets: &Path, port: u16) -> anyhow::Resul
     bail!("the demo did not come up on port {port}")
 }
 
-pub fn run(root: &Path, port: u16, smoke: bool) -> anyhow::Result<()> {
+/// What `cargo xtask demo` was asked for.
+pub struct Options {
+    /// The picker page's port; the hub stack's ports follow it.
+    pub port: u16,
+    pub smoke: bool,
+    /// Only the hub stack (the grades panel's end-to-end tests start it so).
+    pub hub_only: bool,
+    /// The hub stack's folder (default `target/demo/hub`).
+    pub dir: Option<PathBuf>,
+}
+
+pub fn run(root: &Path, options: Options) -> anyhow::Result<()> {
     let (bin, assets) = prepare(root, &[])?;
-    if smoke {
-        return self::smoke(root, &bin, &assets, port);
+    let venv = python::ensure_venv(root)?;
+    wasm::ensure_npm(root)?;
+    let dir = options.dir.clone().unwrap_or_else(|| root.join("target/demo/hub"));
+    let ports = Ports::from_base(options.port + 1);
+    let wheel = lab_extension::build_wheel(root, &venv)?;
+    if options.smoke {
+        self::smoke(root, &bin, &assets, options.port)?;
+        let stack = start_stack(root, &venv, &bin, dir, ports, &wheel)?;
+        return demo_hub::smoke(&stack);
     }
-    let mut server = start(root, &bin, &assets, port)?;
-    server.0.wait()?;
-    Ok(())
+    let _picker = match options.hub_only {
+        true => None,
+        false => Some(start(root, &bin, &assets, options.port)?),
+    };
+    let mut stack = start_stack(root, &venv, &bin, dir, ports, &wheel)?;
+    let picker = (!options.hub_only).then(|| format!("http://127.0.0.1:{}/", options.port));
+    println!("{}", demo_hub::instructions(&stack.info, picker.as_deref()));
+    // A line for scripts (the end-to-end tests) that start the demo and wait for it.
+    println!("stack ready: {}", stack.info_file.display());
+    demo_hub::wait_for_stop(&mut stack)
+}
+
+/// The hub stack started on `ports` in `dir`, its JupyterLab with the extension's `wheel`.
+pub fn start_stack(
+    root: &Path,
+    venv: &Path,
+    bin: &Path,
+    dir: PathBuf,
+    ports: Ports,
+    wheel: &Path,
+) -> anyhow::Result<Stack> {
+    Stack::start(Setup { root, venv, bin, dir, ports, wheel })
 }
 
 /// Starts the demo built by `prepare`, makes real calls, stops it.

@@ -9,7 +9,8 @@
 //! - `php`: `php -l` and the Moodle-free PHPUnit suite of `lms-plugin/` (in `test`);
 //! - `lab_extension`: the JupyterLab extension's wheel (the panel's Wasm inside), its checks;
 //! - `python`: the test venv (nbgrader, JupyterHub, the LTI test platform);
-//! - `demo`: `cargo xtask demo` (build the picker, start `lablink demo`);
+//! - `demo`: `cargo xtask demo` (build the picker, start `lablink demo`), with `demo_hub`: the
+//!   JupyterHub stack (hub, JupyterLab with the grades panel, grading service, test LMS);
 //! - `bench_files/`, `bench_ui`, `bench_grading`, `bench_moodle` (+ `bench_moodle_collect`): the
 //!   benches, each against a reference in the same run.
 
@@ -19,6 +20,7 @@ mod bench_moodle;
 mod bench_moodle_collect;
 mod bench_ui;
 mod demo;
+mod demo_hub;
 mod lab_extension;
 mod moodle;
 mod php;
@@ -37,15 +39,23 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Task {
-    /// Build the picker and serve it on a page over a generated sample workspace (with the file
-    /// server under /files).
+    /// Build and start the demo on loopback until Ctrl-C: the picker on a page over a generated
+    /// sample workspace (with the file server under /files), and a JupyterHub whose JupyterLab
+    /// has the grades panel, on a sample nbgrader course synced to a test LMS.
     Demo {
-        /// Port to listen on (loopback only).
+        /// The picker page's port (loopback only); the hub, the test LMS and the hub's inner
+        /// ports take the five after it.
         #[arg(long, default_value_t = 8700)]
         port: u16,
         /// Start, make a few real calls, stop (what `cargo xtask test` runs).
         #[arg(long)]
         smoke: bool,
+        /// Only the JupyterHub stack, without the picker page.
+        #[arg(long)]
+        hub_only: bool,
+        /// The JupyterHub stack's folder, emptied on start (default target/demo/hub).
+        #[arg(long)]
+        dir: Option<std::path::PathBuf>,
     },
     /// Everything CI checks: formatting, clippy (host and wasm32), all tests, the PHP checks
     /// (`php -l`, PHPUnit with the client's contract tests), the component tests in headless
@@ -84,7 +94,9 @@ fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let root = util::workspace_root();
     match cli.task {
-        Task::Demo { port, smoke } => demo::run(&root, port, smoke),
+        Task::Demo { port, smoke, hub_only, dir } => {
+            demo::run(&root, demo::Options { port, smoke, hub_only, dir })
+        }
         Task::Test => test(&root),
         Task::Dist => dist(&root),
         Task::Bench { which: Bench::Files } => bench_files::run(&root),
@@ -152,7 +164,12 @@ fn test(root: &std::path::Path) -> anyhow::Result<()> {
     demo::smoke(root, &bin, &assets, 8609)?;
     step("the Moodle plugins' zips");
     let plugin = moodle_zip(root)?;
-    lab_extension::test(root, &venv)?;
+    let wheel = lab_extension::test(root, &venv)?;
+    step("the demo's JupyterHub stack, for the grades panel's end-to-end tests");
+    // The same stack as `cargo xtask demo`, in its own folder and on its own ports.
+    let (dir, ports) = (root.join("target/e2e/hub"), demo_hub::Ports::from_base(8620));
+    let stack = demo::start_stack(root, &venv, &bin, dir, ports, &wheel)?;
+    demo_hub::smoke(&stack)?;
     step("end-to-end tests in headless chromium (tests/e2e)");
     wasm::ensure_npm(root)?;
     run(std::process::Command::new("npm")
@@ -160,7 +177,9 @@ fn test(root: &std::path::Path) -> anyhow::Result<()> {
         .args(["test", "--workspace", "tests/e2e"])
         .env("LABLINK_BIN", bin)
         .env("LABLINK_ASSETS", assets)
-        .env("LABLINK_MOODLE_PICKER", plugin.join("picker")))?;
+        .env("LABLINK_MOODLE_PICKER", plugin.join("picker"))
+        .env("LABLINK_STACK", &stack.info_file))?;
+    drop(stack);
     Ok(())
 }
 
