@@ -15,8 +15,6 @@ use crate::util::{cargo, run, step, target_dir};
 pub const PICKER: &str = "lablink-picker";
 
 /// The JupyterLab grades panel's package.
-// Used by `lab_extension::build_wheel` and the bench, which land on their own branches.
-#[allow(dead_code)]
 pub const GRADES_PANEL: &str = "lablink-grades-panel";
 
 /// The JS glue wasm-bindgen writes around the same Wasm.
@@ -117,13 +115,11 @@ pub fn build_picker(root: &Path, glues: &[Glue]) -> anyhow::Result<Vec<Built>> {
 /// Builds the grades panel with the web glue (`lablink_grades_panel.js` +
 /// `lablink_grades_panel_bg.wasm`, which the lab extension imports) into
 /// `target/dist/grades-panel`, and returns that folder.
-#[allow(dead_code)]
 pub fn build_grades_panel(root: &Path) -> anyhow::Result<PathBuf> {
     Ok(build_grades_panel_sized(root)?.0)
 }
 
 /// [`build_grades_panel`], with the gzip sizes for the bench (`panel_gzip_kb`).
-#[allow(dead_code)]
 pub fn build_grades_panel_sized(root: &Path) -> anyhow::Result<(PathBuf, Built)> {
     let out = root.join("target/dist/grades-panel");
     let built = build(root, GRADES_PANEL, &[(Glue::Web, out.clone())])?.pop().context("no build")?;
