@@ -55,30 +55,33 @@ function gradeTable(n) {
   return { course: 'bench', assignment: `ps${n}`, max_score: 10, lms: { line_item: 'https://lms.invalid/li/1', line_max: 10, error: null }, rows };
 }
 
+// Each size is its own service (`/svc100/`, `/svc2000/`) with one course and one assignment,
+// which the panel opens by itself.
 const tables = { 100: JSON.stringify(gradeTable(100)), 2000: JSON.stringify(gradeTable(2000)) };
-const api = {
-  '/svc/api/me': { name: 'instructor', admin: false, groups: ['formgrade-bench'] },
-  '/svc/api/courses': { user: 'instructor', courses: [{ id: 'bench', lms: 'lti13', instructor_group: 'formgrade-bench' }] },
-  '/svc/api/courses/bench/assignments': {
+const answers = (n) => ({
+  me: { name: 'instructor', admin: false, groups: ['formgrade-bench'] },
+  courses: { user: 'instructor', courses: [{ id: 'bench', lms: 'lti13', instructor_group: 'formgrade-bench' }] },
+  'courses/bench/assignments': {
     course: 'bench',
-    assignments: [100, 2000].map((n) => ({ name: `ps${n}`, duedate: '2026-11-20 23:59:00', max_score: 10, submissions: n, students: n })),
+    assignments: [{ name: `ps${n}`, duedate: '2026-11-20 23:59:00', max_score: 10, submissions: n, students: n }],
   },
-  '/svc/api/courses/bench/jobs': { jobs: [] },
-};
+  'courses/bench/jobs': { jobs: [] },
+  [`courses/bench/assignments/ps${n}/grades`]: null,
+});
 
 const page = (n) => `<!doctype html><html lang="en"><meta charset="utf-8"><title>grades panel bench</title>
 <div id="panel" style="height: 700px"></div>
 <script type="module">
 import init, { mount } from '/panel/lablink_grades_panel.js';
 await init();
-mount(document.getElementById('panel'), { serviceUrl: '/svc/', labels: ${JSON.stringify(labels)}, course: 'bench', assignment: 'ps${n}' });
+mount(document.getElementById('panel'), { serviceUrl: '/svc${n}/', labels: ${JSON.stringify(labels)} });
 </script></html>`;
 
 const reference = (n) => `<!doctype html><html lang="en"><meta charset="utf-8"><title>bench reference</title>
 <div id="table" style="height: 700px; overflow: auto"></div>
 <script type="module">
 const started = performance.now();
-const get = async (p) => (await fetch('/svc/api/' + p, { credentials: 'same-origin' })).json();
+const get = async (p) => (await fetch('/svc${n}/api/' + p, { credentials: 'same-origin' })).json();
 await get('me');
 await get('courses');
 await get('courses/bench/assignments');
@@ -121,9 +124,11 @@ const server = http.createServer((req, res) => {
       return send(404, 'text/plain', 'no such file');
     }
   }
-  const grades = url.pathname.match(/^\/svc\/api\/courses\/bench\/assignments\/ps(\d+)\/grades$/);
-  if (grades && tables[grades[1]]) return send(200, 'application/json', tables[grades[1]]);
-  if (api[url.pathname]) return send(200, 'application/json', JSON.stringify(api[url.pathname]));
+  const call = url.pathname.match(/^\/svc(100|2000)\/api\/(.+)$/);
+  if (call && call[2] in answers(call[1])) {
+    const body = answers(call[1])[call[2]];
+    return send(200, 'application/json', body === null ? tables[call[1]] : JSON.stringify(body));
+  }
   return send(404, 'application/json', JSON.stringify({ error: { code: 'not_found', message: url.pathname } }));
 });
 server.listen(0, '127.0.0.1');
