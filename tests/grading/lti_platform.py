@@ -17,7 +17,10 @@ item's id URL, its number, or its resourceId):
     sets a grade as a teacher editing the gradebook would (resultScore on the line item's
     scale; null clears it). The results service shows it like any other; it is not a score the
     tool posted (not in GET /_test/scores' "log"; "source": "gradebook" in its "current"), and
-    as in Moodle it is stamped now, so a tool's score must be later than it.
+    as in Moodle it is stamped now, so a tool's score must be later than it. A later tool score
+    replaces it, unless "overridden": true: then, as Moodle does with a grade edited in its
+    gradebook (an override of the activity's grade), the tool's score is taken (200) as the raw
+    grade but the teacher's stays the one the results service shows.
   * POST /_test/locks {"ctx": "42", "lineitem": "ps1"} locks the grade column (the grade item),
     with "userId": "u-alice" only that student's grade; "locked": false unlocks that one again,
     DELETE /_test/locks unlocks all, GET /_test/locks lists them ({"locks": [{"ctx", "lineitem",
@@ -459,7 +462,13 @@ class Ags(AssignmentsGradesService):
             if given is not None:
                 smax = score["scoreMaximum"]
                 result_score = given * li["scoreMaximum"] / smax if smax else given
-            self.store.scores[key] = {"_ts_ns": ts_ns, "score": score, "resultScore": result_score, "source": "tool"}
+            if prev is not None and prev.get("overridden"):
+                # Moodle keeps a grade overridden in the gradebook: the tool's score becomes the
+                # raw grade (200), the teacher's stays the one shown.
+                self.store.scores[key] = dict(prev, _ts_ns=ts_ns, raw=score)
+            else:
+                self.store.scores[key] = {"_ts_ns": ts_ns, "score": score, "resultScore": result_score,
+                                          "source": "tool"}
             entry["outcome"] = 201 if prev is None else 200
             return UpdateScoreStatus.CREATED if prev is None else UpdateScoreStatus.SUCCESS
 
@@ -1082,9 +1091,11 @@ class App:
         stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now_ns // 10**9)) + f".{now_ns % 10**9 // 1000:06d}Z"
         score = {"userId": user, "scoreGiven": given, "scoreMaximum": li["scoreMaximum"], "timestamp": stamp,
                  "activityProgress": "Completed", "gradingProgress": "FullyGraded"}
-        s.scores[(ctx, num, user)] = {"_ts_ns": now_ns, "score": score, "resultScore": given, "source": "gradebook"}
+        overridden = bool(data.get("overridden", False))
+        s.scores[(ctx, num, user)] = {"_ts_ns": now_ns, "score": score, "resultScore": given, "source": "gradebook",
+                                      "overridden": overridden}
         return json_result(200, {"ctx": ctx, "lineitem": self.lineitem_id(ctx, num), "userId": user,
-                                 "resultScore": given, "source": "gradebook"})
+                                 "resultScore": given, "source": "gradebook", "overridden": overridden})
 
     def locks(self) -> Result:
         return json_result(200, {"locks": [

@@ -528,3 +528,18 @@ async fn an_lti11_result_changed_in_the_lms_is_kept_unless_overwritten() {
     let stored: f64 = results["results"]["ps1:lms-alice"].as_str().unwrap().parse().unwrap();
     assert!((stored - 11.0 / 11.5).abs() < 1e-9, "{results}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_overwrite_the_lms_keeps_overridden_is_refused_with_why() {
+    let s = setup().await;
+    sync_with(&s, None, &[]).await;
+    // As Moodle does with a grade edited in its gradebook: later tool scores do not show.
+    s.lms.override_grade("ps1", "lms-dave", 4.0).await;
+    let rows = sync_with(&s, None, &owned(&["dave"])).await;
+    let dave = &rows["dave"];
+    assert_eq!(dave.outcome, Outcome::Refused, "{dave:?}");
+    let why = dave.detail.as_deref().unwrap();
+    assert!(why.contains("still shows 4") && why.contains("Remove the override"), "{why}");
+    assert_eq!(s.lms.held("ps1", "lms-dave").await, Some((Some(4.0), "gradebook".into())));
+    assert_eq!(rows["alice"].outcome, Outcome::Unchanged, "the others are as they were");
+}
