@@ -73,6 +73,20 @@ pub fn panel(props: &PanelProps) -> Html {
         let client = client.clone();
         async move { client.assignments(&c).await }
     });
+    // So is the course's first assignment: the table shows without a click.
+    {
+        let assignment = assignment.clone();
+        // (The list of the course just left may still be shown for one render.)
+        let first = assignments
+            .ready()
+            .filter(|l| Some(&l.course) == course.as_ref())
+            .and_then(|l| l.assignments.first().map(|a| a.name.clone()));
+        use_effect_with(first, move |first| {
+            if assignment.is_none() && first.is_some() {
+                assignment.set(first.clone());
+            }
+        });
+    }
     let client = config.client.clone();
     let grades: Load<GradeTable> =
         use_load((*course).clone().zip((*assignment).clone()), *generation, move |(c, a)| {
