@@ -614,3 +614,45 @@ async fn each_failure_gets_its_own_message() {
     assert!(said.contains("not an instructor of this course") && said.contains("formgrade-intro"), "{said}");
     handle.unmount();
 }
+
+#[wasm_bindgen_test]
+async fn another_course_opens_its_own_first_assignment() {
+    install_fake();
+    serve_course(&small_table());
+    let mut two = courses();
+    two.courses.push(CourseInfo {
+        id: "stats".into(),
+        lms: LmsKind::Lti11,
+        instructor_group: "formgrade-stats".into(),
+    });
+    ok("GET", "api/courses", &two);
+    let mut hw = assignments();
+    hw.course = "stats".into();
+    hw.assignments[0].name = "hw1".into();
+    ok("GET", "api/courses/stats/assignments", &hw);
+    ok("GET", "api/courses/stats/jobs", &JobList { jobs: vec![] });
+    let mut stats = table(vec![grade_row("zed".into(), 3.0, None, Outcome::Pending)]);
+    (stats.course, stats.assignment) = ("stats".into(), "hw1".into());
+    ok("GET", "api/courses/stats/assignments/hw1/grades", &stats);
+    let element = mount_point();
+    let _handle = lablink_grades_panel::mount(element.clone(), options(labels_object(None))).unwrap();
+    open_assignment(&element).await;
+
+    let select = element.query_selector(".lablink-course").unwrap().unwrap();
+    let select = select.dyn_ref::<HtmlSelectElement>().unwrap();
+    select.set_value("stats");
+    select.dispatch_event(&web_sys::Event::new("change").unwrap()).unwrap();
+    wait_until("the other course's table shows", || shown_ids(&element) == ["zed"]).await;
+    let chosen = element.query_selector(".lablink-assignment[aria-pressed=true]").unwrap().unwrap();
+    assert!(text(&chosen).starts_with("hw1"));
+    let asked: Vec<String> =
+        requests().into_iter().filter(|r| r.1.ends_with("/grades")).map(|r| r.1).collect();
+    assert_eq!(
+        asked,
+        [
+            format!("{BASE}api/courses/intro/assignments/ps1/grades"),
+            format!("{BASE}api/courses/stats/assignments/hw1/grades")
+        ],
+        "never the old assignment in the new course"
+    );
+}
