@@ -51,11 +51,11 @@ pub fn panel(props: &PanelProps) -> Html {
     let assignment = use_state(|| None::<String>);
 
     let client = config.client.clone();
-    let start: Load<(Me, CourseList)> = use_load(Some(()), *generation, move |()| {
+    let start: Load<(Me, Rc<CourseList>)> = use_load(Some(()), *generation, move |()| {
         let client = client.clone();
         async move {
             let me = client.me().await?;
-            Ok((me, client.courses().await?))
+            Ok((me, Rc::new(client.courses().await?)))
         }
     });
     // The first course is chosen by itself.
@@ -129,7 +129,7 @@ pub fn panel(props: &PanelProps) -> Html {
     };
 
     let (me, courses) = match &start {
-        Load::Ready(s) => (&s.0, Rc::new(s.1.clone())),
+        Load::Ready(s) => (&s.0, s.1.clone()),
         Load::Failed(e) => {
             return html! { <div class="lablink-root lablink-panel">{ header }
             <ErrorNotice error={describe(e)} labels={labels.clone()} on_retry={Some(refresh.clone())} /></div> };
@@ -204,7 +204,7 @@ pub fn panel(props: &PanelProps) -> Html {
                         on_close={sync.dismiss.clone()} />
                 },
                 Flow::Failed(e) => html! {
-                    <ErrorNotice error={describe(e)} labels={labels.clone()} on_retry={Some(sync.dismiss.clone())} />
+                    <ErrorNotice error={describe(e)} labels={labels.clone()} on_close={Some(sync.dismiss.clone())} />
                 },
                 Flow::Idle => Html::default(),
             };

@@ -596,6 +596,13 @@ async fn each_failure_gets_its_own_message() {
     click(&wait_for(&element, ".lablink-sync-button").await);
     let (said, _) = alert_text(&element).await;
     assert!(said.contains("The LMS refused: Moodle: grade item locked"), "{said}");
+    // Closing the message brings the Sync grades button back, and nothing was sent.
+    click(&element.query_selector("[role=alert] .lablink-close").unwrap().expect("a close button"));
+    settle().await;
+    assert!(element.query_selector("[role=alert]").unwrap().is_none());
+    let sync = element.query_selector(".lablink-sync-button").unwrap().unwrap();
+    assert!(!sync.dyn_ref::<web_sys::HtmlButtonElement>().unwrap().disabled());
+    assert!(posts_to("api/courses/intro/assignments/ps1/sync").is_empty());
     handle.unmount();
 
     // Not an instructor of a course (the service names the group).
