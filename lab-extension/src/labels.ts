@@ -80,7 +80,7 @@ export function labels(trans: TranslationBundle): Record<string, string> {
     job_running: trans.__('running'),
     job_finished: trans.__('finished'),
     job_failed: trans.__('failed'),
-    err_no_courses: trans.__('You are signed in as {user}, who is not an instructor of any course of this grading service. Instructors are the members of a course\'s instructor group in JupyterHub (your groups: {groups}): ask a hub admin to add you to it.'),
+    err_no_courses: trans.__('You are signed in as {user}, who is not an instructor of any course of this grading service. Instructors are the members of a course\'s instructor group in JupyterHub ({group}; your groups: {groups}): ask a hub admin to add you to it.'),
     err_not_instructor: trans.__('You are not an instructor of this course, so its grades stay hidden: {message}'),
     err_signed_out: trans.__('Your session with the grading service has ended.'),
     sign_in: trans.__('Sign in again'),

@@ -94,6 +94,8 @@ fn instructors_preview_sync_and_export_through_the_hub_and_students_are_refused(
     assert_eq!(body["courses"], json!([{"id": "intro-python", "lms": "lti13", "instructor_group": GROUP}]));
     let (_, body) = get(&client, &hub, &student, "api/courses");
     assert_eq!(body["courses"], json!([]));
+    // …but is told which group would make them an instructor.
+    assert_eq!(body["instructor_groups"], json!([GROUP]));
 
     // Assignments with their maxima and counts, as nbgrader has them.
     let (_, body) = get(&client, &hub, &teacher, "api/courses/intro-python/assignments");

@@ -417,7 +417,13 @@ impl FromJs for CourseInfo {
 
 impl FromJs for CourseList {
     fn from_js(v: &JsValue) -> WireResult<Self> {
-        Ok(CourseList { user: string(v, "user")?, courses: list(v, "courses")? })
+        // Older services do not send the groups: none to name, then.
+        let instructor_groups = if get(v, "instructor_groups").is_undefined() {
+            Vec::new()
+        } else {
+            strings(v, "instructor_groups")?
+        };
+        Ok(CourseList { user: string(v, "user")?, courses: list(v, "courses")?, instructor_groups })
     }
 }
 

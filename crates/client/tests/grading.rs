@@ -62,6 +62,7 @@ fn every_answer_reads_back_as_the_service_wrote_it() {
             },
             CourseInfo { id: "old".into(), lms: LmsKind::Lti11, instructor_group: "g".into() },
         ],
+        instructor_groups: vec!["formgrade-intro".into(), "g".into()],
     };
     assert_eq!(round_trip(&courses), courses);
     let assignments = AssignmentList {

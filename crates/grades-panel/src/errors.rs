@@ -40,9 +40,12 @@ pub fn describe(labels: &Labels, service_url: &str, error: &ClientError) -> Erro
 }
 
 /// The message for a signed-in user whom the service lets grade no course.
-pub fn no_courses(labels: &Labels, user: &str, groups: &[String]) -> String {
-    let groups = if groups.is_empty() { labels.no_value.clone() } else { groups.join(", ") };
-    fill(&labels.err_no_courses, &[("user", user), ("groups", &groups)])
+pub fn no_courses(labels: &Labels, user: &str, groups: &[String], instructor_groups: &[String]) -> String {
+    let list = |g: &[String]| if g.is_empty() { labels.no_value.clone() } else { g.join(", ") };
+    fill(
+        &labels.err_no_courses,
+        &[("user", user), ("groups", &list(groups)), ("group", &list(instructor_groups))],
+    )
 }
 
 #[cfg(test)]
@@ -95,8 +98,10 @@ mod tests {
     #[test]
     fn no_courses_names_the_user_and_their_groups() {
         let l = labels();
-        let text = no_courses(&l, "student1", &["students".into(), "lab".into()]);
+        let text =
+            no_courses(&l, "student1", &["students".into(), "lab".into()], &["formgrade-intro".into()]);
         assert!(text.contains("student1") && text.contains("students, lab"), "{text}");
-        assert!(no_courses(&l, "x", &[]).contains("(your groups: –)"));
+        assert!(text.contains("formgrade-intro"), "names the group to join: {text}");
+        assert!(no_courses(&l, "x", &[], &[]).contains("(–; your groups: –)"));
     }
 }

@@ -137,7 +137,10 @@ pub fn panel(props: &PanelProps) -> Html {
         _ => return html! { <div class="lablink-root lablink-panel">{ header }{ loading(true) }</div> },
     };
     if courses.courses.is_empty() {
-        let error = ErrorView { text: no_courses(&labels, &me.name, &me.groups), sign_in: None };
+        let error = ErrorView {
+            text: no_courses(&labels, &me.name, &me.groups, &courses.instructor_groups),
+            sign_in: None,
+        };
         return html! { <div class="lablink-root lablink-panel">{ header }
         <ErrorNotice {error} labels={labels.clone()} on_retry={Some(refresh.clone())} /></div> };
     }

@@ -142,6 +142,7 @@ fn courses() -> CourseList {
             lms: LmsKind::Lti13,
             instructor_group: "formgrade-intro".into(),
         }],
+        instructor_groups: vec!["formgrade-intro".into()],
     }
 }
 
@@ -558,10 +559,16 @@ async fn each_failure_gets_its_own_message() {
     // Not an instructor of any course: names the user and their groups.
     install_fake();
     ok("GET", "api/me", &Me { name: "student1".into(), admin: false, groups: vec!["students".into()] });
-    ok("GET", "api/courses", &CourseList { user: "student1".into(), courses: vec![] });
+    let none = CourseList {
+        user: "student1".into(),
+        courses: vec![],
+        instructor_groups: vec!["formgrade-intro".into()],
+    };
+    ok("GET", "api/courses", &none);
     let (element, handle) = mount();
     let (said, link) = alert_text(&element).await;
     assert!(said.contains("signed in as student1") && said.contains("your groups: students"), "{said}");
+    assert!(said.contains("formgrade-intro"), "names the group to join: {said}");
     assert_eq!(link, None);
     handle.unmount();
 

@@ -43,6 +43,10 @@ pub struct CourseInfo {
 pub struct CourseList {
     pub user: String,
     pub courses: Vec<CourseInfo>,
+    /// The instructor groups of every course this service grades, so that someone who grades
+    /// none of them can be told which group to ask for.
+    #[serde(default)]
+    pub instructor_groups: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

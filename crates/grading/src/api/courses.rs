@@ -24,7 +24,11 @@ pub(super) async fn courses(State(state): State<SharedState>, caller: Caller) ->
             instructor_group: c.instructor_group.clone(),
         })
         .collect();
-    Ok(Json(CourseList { user: caller.name, courses }))
+    let mut instructor_groups: Vec<String> =
+        service.config.courses.iter().map(|c| c.instructor_group.clone()).collect();
+    instructor_groups.sort();
+    instructor_groups.dedup();
+    Ok(Json(CourseList { user: caller.name, courses, instructor_groups }))
 }
 
 pub(super) async fn assignments(
