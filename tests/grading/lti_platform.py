@@ -9,7 +9,7 @@ plus the standard library (http.server); no web framework. Run `python lti_platf
 --help` for its options; the first line it prints is JSON with its port and URLs. Test
 control (no auth): POST /_test/reset, POST /_test/config, GET|POST|DELETE /_test/faults,
 GET|POST /_test/scores, GET|POST|DELETE /_test/locks, GET /_test/requests, GET /_test/state,
-POST /_test/members, POST /_test/lti11/sourcedids, GET /_test/lti11/results.
+POST /_test/members, POST /_test/lti11/sourcedids, GET|POST /_test/lti11/results.
 
 What a teacher does in the LMS, and faults per student (JSON bodies; `lineitem` is a line
 item's id URL, its number, or its resourceId):
@@ -17,7 +17,10 @@ item's id URL, its number, or its resourceId):
     sets a grade as a teacher editing the gradebook would (resultScore on the line item's
     scale; null clears it). The results service shows it like any other; it is not a score the
     tool posted (not in GET /_test/scores' "log"; "source": "gradebook" in its "current"), and
-    as in Moodle it is stamped now, so a tool's score must be later than it.
+    as in Moodle it is stamped now, so a tool's score must be later than it. A later tool score
+    replaces it, unless "overridden": true: then, as Moodle does with a grade edited in its
+    gradebook (an override of the activity's grade), the tool's score is taken (200) as the raw
+    grade but the teacher's stays the one the results service shows.
   * POST /_test/locks {"ctx": "42", "lineitem": "ps1"} locks the grade column (the grade item),
     with "userId": "u-alice" only that student's grade; "locked": false unlocks that one again,
     DELETE /_test/locks unlocks all, GET /_test/locks lists them ({"locks": [{"ctx", "lineitem",
@@ -27,6 +30,9 @@ item's id URL, its number, or its resourceId):
     HTTP 500 "Internal Server Error", no Content-Type of its own (PHP's text/html) and the body
     `[]` that scores.php starts its answer with. Reads (line items, results) answer as ever.
     The refused POST is in the score log with "outcome": 500.
+  * POST /_test/lti11/results {"sourcedid": "ps1:u-alice", "score": 0.5} does the same for an
+    LTI 1.1 result (a fraction 0-1; null clears it); GET /_test/lti11/results' "log" lists only
+    the tool's requests.
   * Fault rules (POST /_test/faults, below) with "users": ["u-alice", "u-bob"] match only
     requests whose JSON body's userId is one of them (score POSTs), e.g.
     {"method": "POST", "path": "/scores", "users": ["u-alice"], "status": 503, "times": null}
@@ -456,7 +462,13 @@ class Ags(AssignmentsGradesService):
             if given is not None:
                 smax = score["scoreMaximum"]
                 result_score = given * li["scoreMaximum"] / smax if smax else given
-            self.store.scores[key] = {"_ts_ns": ts_ns, "score": score, "resultScore": result_score, "source": "tool"}
+            if prev is not None and prev.get("overridden"):
+                # Moodle keeps a grade overridden in the gradebook: the tool's score becomes the
+                # raw grade (200), the teacher's stays the one shown.
+                self.store.scores[key] = dict(prev, _ts_ns=ts_ns, raw=score)
+            else:
+                self.store.scores[key] = {"_ts_ns": ts_ns, "score": score, "resultScore": result_score,
+                                          "source": "tool"}
             entry["outcome"] = 201 if prev is None else 200
             return UpdateScoreStatus.CREATED if prev is None else UpdateScoreStatus.SUCCESS
 
@@ -1031,6 +1043,17 @@ class App:
                 added = data if isinstance(data, list) else data["sourcedids"]
                 s.lti11_sourcedids.update(str(x) for x in added)
                 return json_result(200, {"sourcedids": sorted(s.lti11_sourcedids)})
+            if path == "/_test/lti11/results" and method == "POST":  # a teacher's grade
+                sourcedid, score = str(data.get("sourcedid")), data.get("score")
+                if sourcedid not in s.lti11_sourcedids:
+                    return json_result(404, {"error": f"sourcedid {sourcedid!r} is not a gradable result"})
+                if score is None:
+                    s.lti11_results.pop(sourcedid, None)
+                elif isinstance(score, (int, float)) and not isinstance(score, bool) and 0 <= score <= 1:
+                    s.lti11_results[sourcedid] = str(float(score))
+                else:
+                    return json_result(400, {"error": "score must be a number from 0 to 1, or null"})
+                return json_result(200, {"sourcedid": sourcedid, "score": s.lti11_results.get(sourcedid)})
             if path == "/_test/lti11/results" and method == "GET":
                 return json_result(200, {"results": s.lti11_results, "log": s.lti11_log,
                                          "sourcedids": sorted(s.lti11_sourcedids)})
@@ -1068,9 +1091,11 @@ class App:
         stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now_ns // 10**9)) + f".{now_ns % 10**9 // 1000:06d}Z"
         score = {"userId": user, "scoreGiven": given, "scoreMaximum": li["scoreMaximum"], "timestamp": stamp,
                  "activityProgress": "Completed", "gradingProgress": "FullyGraded"}
-        s.scores[(ctx, num, user)] = {"_ts_ns": now_ns, "score": score, "resultScore": given, "source": "gradebook"}
+        overridden = bool(data.get("overridden", False))
+        s.scores[(ctx, num, user)] = {"_ts_ns": now_ns, "score": score, "resultScore": given, "source": "gradebook",
+                                      "overridden": overridden}
         return json_result(200, {"ctx": ctx, "lineitem": self.lineitem_id(ctx, num), "userId": user,
-                                 "resultScore": given, "source": "gradebook"})
+                                 "resultScore": given, "source": "gradebook", "overridden": overridden})
 
     def locks(self) -> Result:
         return json_result(200, {"locks": [

@@ -486,3 +486,60 @@ async fn scores_failing_for_two_students_are_retried_alone_once_the_fault_is_gon
         BTreeMap::from([("lms-alice".into(), 1), ("lms-bob".into(), 1), ("lms-dave".into(), 1)])
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_lti11_result_changed_in_the_lms_is_kept_unless_overwritten() {
+    let s = setup().await;
+    let sourcedids = json!(["ps1:lms-alice", "ps1:lms-bob", "ps1:lms-dave"]);
+    s.lms.control("POST", "/_test/lti11/sourcedids", Some(sourcedids)).await;
+    let target = Target::Outcomes(OutcomesTarget {
+        url: s.lms.info["lti11_outcomes_url"].as_str().unwrap().to_owned(),
+        consumer_key: "lablink-key".into(),
+        secret: "lablink-secret".into(),
+        sourcedid: "{assignment}:{lms_user_id}".into(),
+    });
+    let run = async |overwrite: &[String]| {
+        let plan = Plan {
+            course: "intro-python",
+            gradebook: &s.gradebook,
+            assignment: "ps1",
+            only: None,
+            overwrite,
+            started_by: "teacher",
+        };
+        let job = s.syncer.plan(plan, &target).await.unwrap();
+        s.syncer.run(&job, &target).await.unwrap();
+        s.syncer.journal.read(|j| j.students(&job)).unwrap()
+    };
+    let outcome = |rows: &[lablink_grading::journal::StudentRow], id: &str| {
+        rows.iter().find(|r| r.student_id == id).unwrap().clone()
+    };
+    assert_eq!(outcome(&run(&[]).await, "alice").outcome, Outcome::Sent);
+    // A teacher sets alice's result to 50 % in the LMS.
+    let set = json!({"sourcedid": "ps1:lms-alice", "score": 0.5});
+    s.lms.control("POST", "/_test/lti11/results", Some(set)).await;
+    let kept = outcome(&run(&[]).await, "alice");
+    assert_eq!((kept.outcome, kept.lms_score), (Outcome::LmsChanged, Some(5.75)), "{kept:?}");
+    let results = s.lms.control("GET", "/_test/lti11/results", None).await;
+    assert_eq!(results["results"]["ps1:lms-alice"], "0.5", "{results}");
+    let replaced = outcome(&run(&["alice".to_owned()]).await, "alice");
+    assert_eq!(replaced.outcome, Outcome::Sent, "{replaced:?}");
+    let results = s.lms.control("GET", "/_test/lti11/results", None).await;
+    let stored: f64 = results["results"]["ps1:lms-alice"].as_str().unwrap().parse().unwrap();
+    assert!((stored - 11.0 / 11.5).abs() < 1e-9, "{results}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_overwrite_the_lms_keeps_overridden_is_refused_with_why() {
+    let s = setup().await;
+    sync_with(&s, None, &[]).await;
+    // As Moodle does with a grade edited in its gradebook: later tool scores do not show.
+    s.lms.override_grade("ps1", "lms-dave", 4.0).await;
+    let rows = sync_with(&s, None, &owned(&["dave"])).await;
+    let dave = &rows["dave"];
+    assert_eq!(dave.outcome, Outcome::Refused, "{dave:?}");
+    let why = dave.detail.as_deref().unwrap();
+    assert!(why.contains("still shows 4") && why.contains("Remove the override"), "{why}");
+    assert_eq!(s.lms.held("ps1", "lms-dave").await, Some((Some(4.0), "gradebook".into())));
+    assert_eq!(rows["alice"].outcome, Outcome::Unchanged, "the others are as they were");
+}

@@ -146,6 +146,14 @@ impl Lms {
         self.control_ok("POST", "/_test/scores", body).await
     }
 
+    /// As [`set_grade`](Self::set_grade), as Moodle keeps a grade edited in its gradebook: an
+    /// override, which later tool scores do not change.
+    pub async fn override_grade(&self, lineitem: &str, user: &str, score: f64) -> Value {
+        let body = serde_json::json!({"ctx": "42", "lineitem": lineitem, "userId": user, "resultScore": score,
+                                      "overridden": true});
+        self.control_ok("POST", "/_test/scores", body).await
+    }
+
     /// Locks (or unlocks) course 42's grade column `lineitem`, or only `user`'s grade in it:
     /// score POSTs to it then get Moodle's 500.
     pub async fn lock(&self, lineitem: &str, user: Option<&str>, locked: bool) -> Value {

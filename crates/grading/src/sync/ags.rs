@@ -251,7 +251,7 @@ impl Syncer {
                 return (Outcome::Failed, Some(format!("journal: {e}")));
             }
             match ags.post_score_once_on_500(lineitem, &score(timestamp.clone())).await {
-                Ok(()) => return (Outcome::Sent, None),
+                Ok(()) => return self.shown(ags, lineitem, line_max, &user, row).await,
                 Err(AgsError::Status { status: 409, body }) => {
                     if resumed && conflicts == 0 && self.lms_holds(ags, lineitem, line_max, &user, row).await
                     {
@@ -284,6 +284,38 @@ impl Syncer {
                 }
                 Err(e) => return settled(Err(e)),
             }
+        }
+    }
+
+    /// A score the LMS took in place of another it held: `sent` if the LMS now shows it, else
+    /// `refused` saying why. Moodle takes a score for a grade a teacher edited in its gradebook
+    /// (an override) yet keeps showing the teacher's. Unknown (the read fails): `sent`.
+    async fn shown(
+        &self,
+        ags: &Ags<'_>,
+        lineitem: &str,
+        line_max: f64,
+        user: &str,
+        row: &StudentRow,
+    ) -> (Outcome, Option<String>) {
+        let replaced =
+            row.lms_score.filter(|held| !row.pending_manual && !holds(*held, row.score, row.max_score));
+        let Some(before) = replaced else { return (Outcome::Sent, None) };
+        let Ok(results) = ags.results_of(lineitem, user).await else { return (Outcome::Sent, None) };
+        let now = results
+            .iter()
+            .find(|r| r.user_id == user)
+            .and_then(|r| r.result_score)
+            .map(|s| on_scale(s, line_max, row.max_score));
+        match now {
+            Some(now) if same(now, before) => (
+                Outcome::Refused,
+                Some(format!(
+                    "the LMS took the score but still shows {}: its gradebook overrides it (in Moodle, the grade was edited in the gradebook). Remove the override there, then use Retry failed",
+                    (now * 1e6).round() / 1e6
+                )),
+            ),
+            _ => (Outcome::Sent, None),
         }
     }
 
