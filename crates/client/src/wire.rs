@@ -4,6 +4,9 @@
 //! widget bundle for the same result. The browser tests round-trip each type through
 //! serde_json, so this reader cannot drift from the protocol crate's definitions.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use js_sys::{Array, JSON, Object, Reflect};
 use lablink_protocol::WorkspacePath;
 use lablink_protocol::files::{
@@ -22,12 +25,30 @@ pub fn stringify(value: &JsValue) -> WireResult<String> {
     JSON::stringify(value).ok().and_then(|s| s.as_string()).ok_or_else(|| "cannot write JSON".to_owned())
 }
 
+thread_local! {
+    /// Property names as JS strings, made once: a 2,000-row table asks for the same dozen
+    /// names 24,000 times, and copying each into a fresh JS string cost more than the rest of
+    /// the decoding.
+    static NAMES: RefCell<HashMap<String, JsValue>> = RefCell::new(HashMap::new());
+}
+
 pub fn get(object: &JsValue, name: &str) -> JsValue {
-    if object.is_object() {
-        Reflect::get(object, &name.into()).unwrap_or(JsValue::UNDEFINED)
-    } else {
-        JsValue::UNDEFINED
+    if !object.is_object() {
+        return JsValue::UNDEFINED;
     }
+    NAMES.with(|names| {
+        let mut names = names.borrow_mut();
+        if let Some(key) = names.get(name) {
+            return Reflect::get(object, key).unwrap_or(JsValue::UNDEFINED);
+        }
+        let key = JsValue::from_str(name);
+        let value = Reflect::get(object, &key).unwrap_or(JsValue::UNDEFINED);
+        // Host objects' own keys (Moodle's args) are few; anything else is a field name.
+        if names.len() < 512 {
+            names.insert(name.to_owned(), key);
+        }
+        value
+    })
 }
 
 pub fn string(object: &JsValue, name: &str) -> WireResult<String> {

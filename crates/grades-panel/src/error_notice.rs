@@ -14,6 +14,9 @@ pub struct ErrorNoticeProps {
     pub labels: Rc<Labels>,
     #[prop_or_default]
     pub on_retry: Option<Callback<()>>,
+    /// Puts the message away (a failed sync step: the panel goes back to where it was).
+    #[prop_or_default]
+    pub on_close: Option<Callback<()>>,
 }
 
 #[function_component(ErrorNotice)]
@@ -31,6 +34,10 @@ pub fn error_notice(props: &ErrorNoticeProps) -> Html {
                 if let Some(on_retry) = &props.on_retry {
                     <button type="button" class="lablink-retry" onclick={on_retry.reform(|_| ())}>
                         { labels.retry.clone() }</button>
+                }
+                if let Some(on_close) = &props.on_close {
+                    <button type="button" class="lablink-button lablink-close" onclick={on_close.reform(|_| ())}>
+                        { labels.close.clone() }</button>
                 }
             </div>
         </div>

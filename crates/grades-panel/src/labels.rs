@@ -10,7 +10,7 @@ use wasm_bindgen::JsValue;
 /// Declares the labels once: the field is also the host's key.
 macro_rules! labels {
     ($($field:ident,)*) => {
-        #[derive(Debug, Clone, PartialEq)]
+        #[derive(Debug, Clone, PartialEq, Eq)]
         pub struct Labels {
             $(pub $field: String,)*
         }

@@ -51,11 +51,11 @@ pub fn panel(props: &PanelProps) -> Html {
     let assignment = use_state(|| None::<String>);
 
     let client = config.client.clone();
-    let start: Load<(Me, CourseList)> = use_load(Some(()), *generation, move |()| {
+    let start: Load<(Me, Rc<CourseList>)> = use_load(Some(()), *generation, move |()| {
         let client = client.clone();
         async move {
             let me = client.me().await?;
-            Ok((me, client.courses().await?))
+            Ok((me, Rc::new(client.courses().await?)))
         }
     });
     // The first course is chosen by itself.
@@ -73,6 +73,20 @@ pub fn panel(props: &PanelProps) -> Html {
         let client = client.clone();
         async move { client.assignments(&c).await }
     });
+    // So is the course's first assignment: the table shows without a click.
+    {
+        let assignment = assignment.clone();
+        // (The list of the course just left may still be shown for one render.)
+        let first = assignments
+            .ready()
+            .filter(|l| Some(&l.course) == course.as_ref())
+            .and_then(|l| l.assignments.first().map(|a| a.name.clone()));
+        use_effect_with(first, move |first| {
+            if assignment.is_none() && first.is_some() {
+                assignment.set(first.clone());
+            }
+        });
+    }
     let client = config.client.clone();
     let grades: Load<GradeTable> =
         use_load((*course).clone().zip((*assignment).clone()), *generation, move |(c, a)| {
@@ -115,7 +129,7 @@ pub fn panel(props: &PanelProps) -> Html {
     };
 
     let (me, courses) = match &start {
-        Load::Ready(s) => (&s.0, Rc::new(s.1.clone())),
+        Load::Ready(s) => (&s.0, s.1.clone()),
         Load::Failed(e) => {
             return html! { <div class="lablink-root lablink-panel">{ header }
             <ErrorNotice error={describe(e)} labels={labels.clone()} on_retry={Some(refresh.clone())} /></div> };
@@ -190,7 +204,7 @@ pub fn panel(props: &PanelProps) -> Html {
                         on_close={sync.dismiss.clone()} />
                 },
                 Flow::Failed(e) => html! {
-                    <ErrorNotice error={describe(e)} labels={labels.clone()} on_retry={Some(sync.dismiss.clone())} />
+                    <ErrorNotice error={describe(e)} labels={labels.clone()} on_close={Some(sync.dismiss.clone())} />
                 },
                 Flow::Idle => Html::default(),
             };

@@ -3,20 +3,27 @@
 use std::rc::Rc;
 
 use lablink_protocol::grading::GradeTable;
-use lablink_ui::{Histogram, Series};
+use lablink_ui::{ByPtr, Histogram, Series};
 use yew::prelude::*;
 
 use crate::labels::{Labels, fill};
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties)]
 pub struct ScoreHistogramProps {
     pub table: Rc<GradeTable>,
     pub labels: Rc<Labels>,
 }
 
+/// The table by address (see `ByPtr`).
+impl PartialEq for ScoreHistogramProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.table, &other.table) && self.labels == other.labels
+    }
+}
+
 #[function_component(ScoreHistogram)]
 pub fn score_histogram(props: &ScoreHistogramProps) -> Html {
-    let series = use_memo((props.table.clone(), props.labels.clone()), |(table, labels)| {
+    let series = use_memo((ByPtr(props.table.clone()), props.labels.clone()), |(table, labels)| {
         vec![
             Series {
                 label: labels.series_nbgrader.clone().into(),

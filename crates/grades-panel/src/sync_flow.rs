@@ -42,6 +42,9 @@ pub enum FlowAction {
     Failed(ClientError),
     /// Back to the start (the failure or outcomes were read).
     Dismiss,
+    /// Another assignment was chosen: this one's flow is left (a running job goes on at the
+    /// service, and shows in the history).
+    Reset,
 }
 
 /// Students whose score the LMS holds as someone changed it there.
@@ -124,6 +127,8 @@ impl Flow {
                 FlowAction::Failed(e),
             ) => Some(Flow::Failed(e)),
             (Flow::Done(_) | Flow::Failed(_), FlowAction::Dismiss) => Some(Flow::Idle),
+            (Flow::Idle, FlowAction::Reset) => None,
+            (_, FlowAction::Reset) => Some(Flow::Idle),
             _ => None,
         }
     }
@@ -264,5 +269,11 @@ pub(crate) mod tests {
         // A job that finished before the answer came goes straight to done.
         let started = step(Flow::Starting, FlowAction::Started(job(JobState::Finished, 4, vec![])));
         assert!(matches!(started, Flow::Done(_)));
+        // Choosing another assignment leaves any step, and a late answer then finds nothing.
+        let running = step(Flow::Starting, FlowAction::Started(job(JobState::Running, 1, vec![])));
+        let reset = step(running, FlowAction::Reset);
+        assert_eq!(reset, Flow::Idle);
+        assert!(reset.next(FlowAction::Progress(job(JobState::Finished, 4, vec![]))).is_none());
+        assert!(Flow::Idle.next(FlowAction::Reset).is_none());
     }
 }

@@ -6,14 +6,14 @@ use std::collections::BTreeSet;
 use std::rc::Rc;
 
 use lablink_protocol::grading::SyncPreview;
-use lablink_ui::{ConfirmDialog, DataTable, TableRow};
+use lablink_ui::{ByPtr, ConfirmDialog, DataTable, TableRow};
 use yew::prelude::*;
 
 use crate::labels::{Labels, fill};
 use crate::results::{result_columns, result_rows};
 use crate::sync_flow::lms_changed;
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties)]
 pub struct SyncPreviewProps {
     pub preview: Rc<SyncPreview>,
     pub overwrite: Rc<BTreeSet<String>>,
@@ -24,15 +24,28 @@ pub struct SyncPreviewProps {
     pub on_cancel: Callback<()>,
 }
 
+/// The preview by address (see `ByPtr`); the ticks change with every click.
+impl PartialEq for SyncPreviewProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.preview, &other.preview)
+            && self.overwrite == other.overwrite
+            && self.labels == other.labels
+            && self.on_toggle == other.on_toggle
+            && self.on_tick_all == other.on_tick_all
+            && self.on_confirm == other.on_confirm
+            && self.on_cancel == other.on_cancel
+    }
+}
+
 #[function_component(SyncPreviewDialog)]
 pub fn sync_preview(props: &SyncPreviewProps) -> Html {
     let labels = &props.labels;
     let columns = use_memo(props.labels.clone(), |labels| Rc::new(result_columns(labels)));
-    let rows = use_memo((props.preview.clone(), props.labels.clone()), |(preview, labels)| {
+    let rows = use_memo((ByPtr(props.preview.clone()), props.labels.clone()), |(preview, labels)| {
         Rc::new(result_rows(labels, preview.rows.iter()))
     });
     let changed: Rc<Vec<TableRow>> =
-        use_memo((props.preview.clone(), props.labels.clone()), |(preview, labels)| {
+        use_memo((ByPtr(props.preview.clone()), props.labels.clone()), |(preview, labels)| {
             Rc::new(result_rows(labels, lms_changed(preview)))
         })
         .as_ref()

@@ -4,7 +4,7 @@
 use std::rc::Rc;
 
 use lablink_protocol::grading::{JobState, JobStatus};
-use lablink_ui::{DataTable, ProgressBar};
+use lablink_ui::{ByPtr, DataTable, ProgressBar};
 use yew::prelude::*;
 
 use crate::labels::{Labels, fill};
@@ -24,7 +24,7 @@ pub struct SyncProgressProps {
 pub fn sync_progress(props: &SyncProgressProps) -> Html {
     let labels = &props.labels;
     let columns = use_memo(props.labels.clone(), |labels| Rc::new(result_columns(labels)));
-    let rows = use_memo((props.job.clone(), props.labels.clone()), |(job, labels)| {
+    let rows = use_memo((props.job.clone().map(ByPtr), props.labels.clone()), |(job, labels)| {
         Rc::new(job.as_ref().map(|j| result_rows(labels, j.students.iter())).unwrap_or_default())
     });
     let Some(job) = &props.job else {

@@ -32,6 +32,14 @@ pub fn use_sync(
 ) -> SyncHandle {
     let flow = use_reducer(|| Flow::Idle);
 
+    // Each assignment has its own flow.
+    {
+        let dispatcher = flow.dispatcher();
+        use_effect_with((course.clone(), assignment.clone()), move |_| {
+            dispatcher.dispatch(FlowAction::Reset)
+        });
+    }
+
     // Follow the job while it runs; the watch closes when the effect is cleaned up (the job
     // ended, or the panel went away).
     {

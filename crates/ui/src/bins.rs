@@ -36,11 +36,19 @@ pub fn nice_top(n: u64) -> u64 {
     }
 }
 
-/// A number for an axis or a cell: at most two decimals, without trailing zeros.
+/// A number for an axis or a cell: at most two decimals, without trailing zeros. Written with
+/// integer arithmetic: a table formats thousands of scores at once, and the float formatter's
+/// exact rounding showed in its profile.
 pub fn short_number(n: f64) -> String {
-    let text = format!("{:.2}", (n * 100.0).round() / 100.0);
-    let text = text.trim_end_matches('0').trim_end_matches('.');
-    if text == "-0" { "0".to_owned() } else { text.to_owned() }
+    // `as` saturates: absurd inputs print as the largest integer rather than panicking.
+    let hundredths = (n * 100.0).round() as i64;
+    let (whole, cents) = (hundredths.unsigned_abs() / 100, hundredths.unsigned_abs() % 100);
+    let sign = if hundredths < 0 { "-" } else { "" };
+    match cents {
+        0 => format!("{sign}{whole}"),
+        c if c % 10 == 0 => format!("{sign}{whole}.{}", c / 10),
+        c => format!("{sign}{whole}.{c:02}"),
+    }
 }
 
 #[cfg(test)]
@@ -69,5 +77,9 @@ mod tests {
         assert_eq!(short_number(2.0 / 3.0), "0.67");
         assert_eq!(short_number(-0.001), "0");
         assert_eq!(short_number(10.10), "10.1");
+        assert_eq!(short_number(-2.5), "-2.5");
+        assert_eq!(short_number(100.0), "100");
+        assert_eq!(short_number(0.05), "0.05");
+        assert_eq!(short_number(9.999), "10");
     }
 }

@@ -15,7 +15,7 @@ pub struct Series {
     pub class: AttrValue,
 }
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties)]
 pub struct HistogramProps {
     /// The drawing's accessible name.
     pub title: AttrValue,
@@ -24,6 +24,16 @@ pub struct HistogramProps {
     pub max: f64,
     #[prop_or(10)]
     pub bins: usize,
+}
+
+impl PartialEq for HistogramProps {
+    /// The series by address (see `ByPtr`).
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.series, &other.series)
+            && self.title == other.title
+            && self.max == other.max
+            && self.bins == other.bins
+    }
 }
 
 const WIDTH: f64 = 480.0;

@@ -17,6 +17,7 @@
 
 mod bins;
 mod breadcrumbs;
+mod by_ptr;
 mod confirm_dialog;
 mod data_table;
 mod filter;
@@ -35,6 +36,7 @@ mod window;
 
 pub use bins::{bin_counts, bin_edges, nice_top, short_number};
 pub use breadcrumbs::{Breadcrumbs, BreadcrumbsProps};
+pub use by_ptr::ByPtr;
 pub use confirm_dialog::{ConfirmDialog, ConfirmDialogProps};
 pub use data_table::{Column, DataTable, DataTableProps, TableCell, TableRow};
 pub use folder_list::{FolderList, FolderListProps, ListLabels};
