@@ -80,7 +80,7 @@ class GradesWidget extends Widget {
         console.error('lablink: the grades panel could not start', reason);
         status.classList.add('lablink-mod-error');
         status.textContent = trans.__(
-          'The grades panel could not start: %1. Reload the page to try again.',
+          'The grades panel could not start: %1. Close this tab and open Grades again to retry.',
           String(reason)
         );
       }
