@@ -597,11 +597,14 @@ pub fn instructions(info: &StackInfo, picker: Option<&str>) -> String {
          \x20 2. In the Launcher, click \"Grades\" (also in the left sidebar and the command palette).\n\
          \x20 3. Pick the course {COURSE} and an assignment (week1, week2, week3): the table shows\n\
          \x20    nbgrader's score, the LMS's and what a sync would do for each student.\n\
-         \x20 4. Click \"Sync grades\": the preview counts what will change. Confirm, watch the progress\n\
-         \x20    bar and each student's outcome; reload {lms}/_test/scores to see them arrive.\n\
+         \x20 4. Click \"Sync grades\": the preview counts what will change. Click \"Sync now\", watch the\n\
+         \x20    progress bar and each student's outcome; {lms}/_test/scores lists what arrived.\n\
          \x20 quinn has no LMS id and theo is not enrolled in the LMS: both are left out, saying why.\n\
          \x20 A teacher changed {eu}'s {ea} grade in the LMS to {es}: it shows \"Changed in the LMS\" and\n\
          \x20 is kept unless you tick it in the preview.\n\
+         \x20 To try \"Retry failed\", make the LMS refuse two students' scores, sync, then let them through:\n\
+         \x20    curl -d '{{\"path\": \"/scores\", \"users\": [\"lms-ada\", \"lms-ben\"], \"status\": 503, \"times\": null}}' {lms}/_test/faults\n\
+         \x20    curl -X DELETE {lms}/_test/faults\n\
          \x20 The course's nbgrader files are in the instructor's home ({COURSE}/, gradebook.db).\n\n\
          Files of this run (made afresh each start): {dir}\n",
         hub = info.hub_url,
@@ -710,4 +713,88 @@ pub fn smoke(stack: &Stack) -> anyhow::Result<()> {
         TEACHER_EDIT.0
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn info() -> StackInfo {
+        let user = |name: &str, password: &str| User {
+            name: name.into(),
+            password: password.into(),
+            role: name.into(),
+        };
+        StackInfo {
+            hub_url: "http://127.0.0.1:8701".into(),
+            service_url: "http://127.0.0.1:8701/services/lablink-grading/".into(),
+            lms_url: "http://127.0.0.1:8702".into(),
+            lms_context: LMS_CONTEXT.into(),
+            lineitems_url: String::new(),
+            users: vec![user(INSTRUCTOR, "teach-1234"), user(STUDENT, "learn-5678")],
+            admin_token: "secret-admin-token".into(),
+            course: COURSE.into(),
+            instructor_group: GROUP.into(),
+            assignments: json!({"week1": 10}),
+            dir: "/tmp/demo-hub".into(),
+            gradebook: PathBuf::new(),
+            expected_csv: PathBuf::new(),
+            venv: PathBuf::new(),
+            hub_log: PathBuf::new(),
+        }
+    }
+
+    #[test]
+    fn the_instructions_name_both_urls_both_users_and_what_to_click() {
+        let text = instructions(&info(), Some("http://127.0.0.1:8700/"));
+        for needed in [
+            "http://127.0.0.1:8700/",
+            "http://127.0.0.1:8701/",
+            "user instructor  password teach-1234",
+            "user student     password learn-5678",
+            "http://127.0.0.1:8702/_test/scores",
+            "\"Grades\"",
+            "\"Sync grades\"",
+            "\"Sync now\"",
+            "\"Retry failed\"",
+            "elena's week1 grade",
+            GROUP,
+        ] {
+            assert!(text.contains(needed), "{needed:?} missing from:\n{text}");
+        }
+        assert!(!text.contains("secret-admin-token"), "the admin token stays in stack.json");
+        assert!(!instructions(&info(), None).contains("Folder picker"), "--hub-only has no picker page");
+    }
+
+    #[test]
+    fn ports_follow_the_base_without_overlap() {
+        let ports = Ports::from_base(8701).all();
+        assert_eq!(ports, [8701, 8702, 8703, 8704, 8705]);
+    }
+
+    #[test]
+    fn the_hub_config_holds_the_users_the_group_and_the_service() {
+        let users = info().users;
+        let text = hub_config(&HubConfig {
+            dir: Path::new("/d"),
+            venv: Path::new("/v"),
+            bin: Path::new("/b/lablink"),
+            proxy: Path::new("/p/chp"),
+            grading: Path::new("/d/grading/grading.toml"),
+            ports: Ports::from_base(8701),
+            users: &users,
+            admin_token: "tok",
+            jupyter_path: Path::new("/v/share/jupyter"),
+        });
+        for needed in [
+            r#"passwords = {"instructor":"teach-1234","student":"learn-5678"}"#,
+            r#"c.JupyterHub.load_groups = {"formgrade-intro-python": {"users": ["instructor"]}}"#,
+            r#"c.Spawner.cmd = ["/v/bin/jupyterhub-singleuser"]"#,
+            r#"c.Spawner.default_url = "/lab""#,
+            r#"["/b/lablink","grading","--config","/d/grading/grading.toml","--listen","127.0.0.1:8705"]"#,
+            r#"c.Spawner.environment = {"JUPYTER_PATH":"/v/share/jupyter"}"#,
+        ] {
+            assert!(text.contains(needed), "{needed:?} missing from:\n{text}");
+        }
+    }
 }
