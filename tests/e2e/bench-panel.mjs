@@ -125,8 +125,9 @@ const server = http.createServer((req, res) => {
     }
   }
   const call = url.pathname.match(/^\/svc(100|2000)\/api\/(.+)$/);
-  if (call && call[2] in answers(call[1])) {
-    const body = answers(call[1])[call[2]];
+  const service = call && answers(Number(call[1]));
+  if (service && call[2] in service) {
+    const body = service[call[2]];
     return send(200, 'application/json', body === null ? tables[call[1]] : JSON.stringify(body));
   }
   return send(404, 'application/json', JSON.stringify({ error: { code: 'not_found', message: url.pathname } }));
