@@ -40,7 +40,7 @@ pub fn assignment_choice(props: &AssignmentChoiceProps) -> Html {
     let items = props.assignments.iter().flat_map(|list| list.assignments.iter()).map(|a| {
         let chosen = props.assignment.as_deref() == Some(a.name.as_str());
         let due = match &a.duedate {
-            Some(date) => fill(&labels.due, &[("date", date)]),
+            Some(date) => fill(&labels.due, &[("date", lablink_ui::nbgrader_time(date))]),
             None => labels.no_due.clone(),
         };
         let onclick = {

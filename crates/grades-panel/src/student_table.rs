@@ -34,9 +34,9 @@ fn columns(labels: &Labels) -> Vec<Column> {
     };
     vec![
         column(&labels.col_student, false, "minmax(7rem, 1fr)"),
-        column(&labels.col_name, false, "minmax(9rem, 2fr)"),
-        column(&labels.col_score, true, "minmax(7rem, 1fr)"),
-        column(&labels.col_lms_score, true, "minmax(7rem, 1fr)"),
+        column(&labels.col_name, false, "minmax(9rem, 1.6fr)"),
+        column(&labels.col_score, true, "minmax(9rem, 1.2fr)"),
+        column(&labels.col_lms_score, true, "minmax(9rem, 1.2fr)"),
         column(&labels.col_action, false, "minmax(9rem, 1.5fr)"),
     ]
 }

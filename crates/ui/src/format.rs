@@ -88,8 +88,29 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     (y, m, d)
 }
 
+/// A time as nbgrader stores it (`2026-10-05 23:59:00.000000`), to the minute; any other text
+/// as it is.
+pub fn nbgrader_time(text: &str) -> &str {
+    let b = text.as_bytes();
+    let shaped = b.len() >= 16
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b[10] == b' '
+        && b[13] == b':'
+        && b[..16].iter().enumerate().all(|(i, c)| [4, 7, 10, 13].contains(&i) || c.is_ascii_digit());
+    if shaped { &text[..16] } else { text }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn nbgrader_times_are_shown_to_the_minute() {
+        assert_eq!(super::nbgrader_time("2026-10-05 23:59:00.000000"), "2026-10-05 23:59");
+        assert_eq!(super::nbgrader_time("2026-10-05 23:59"), "2026-10-05 23:59");
+        assert_eq!(super::nbgrader_time("next Friday"), "next Friday");
+        assert_eq!(super::nbgrader_time("2026-10-05é23:59:00"), "2026-10-05é23:59:00");
+    }
+
     use super::*;
 
     #[test]

@@ -40,7 +40,7 @@ pub use by_ptr::ByPtr;
 pub use confirm_dialog::{ConfirmDialog, ConfirmDialogProps};
 pub use data_table::{Column, DataTable, DataTableProps, TableCell, TableRow};
 pub use folder_list::{FolderList, FolderListProps, ListLabels};
-pub use format::{display_name, format_time, human_size};
+pub use format::{display_name, format_time, human_size, nbgrader_time};
 pub use histogram::{Histogram, HistogramProps, Series};
 pub use load_state::{LoadLabels, LoadState, LoadStateProps};
 pub use notice_area::{Notice, NoticeArea, NoticeAreaProps, NoticeKind};
