@@ -369,6 +369,7 @@ async fn two_thousand_students_sort_filter_and_stay_small() {
     let handle = lablink_grades_panel::mount(element.clone(), options(labels_object(None))).unwrap();
     let assignment = wait_for(&element, ".lablink-assignment").await;
     assert!(text(&assignment).contains("Due 2026-01-10 23:59"), "{}", text(&assignment));
+    assert!(!text(&assignment).contains("23:59:00"), "to the minute: {}", text(&assignment));
     assert!(text(&assignment).contains("3 of 4 submitted"));
     open_assignment(&element).await;
 
