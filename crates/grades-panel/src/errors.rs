@@ -28,7 +28,10 @@ pub fn describe(labels: &Labels, service_url: &str, error: &ClientError) -> Erro
         (Some(Code::NoLaunch), _) => labels.err_no_launch.clone(),
         (Some(Code::Lms), _) => with(&labels.err_lms),
         (Some(Code::Conflict), _) => labels.err_conflict.clone(),
-        (Some(Code::NotFound), _) | (None, ErrorKind::NotFound) => with(&labels.err_not_found),
+        (Some(Code::NotFound), _) => with(&labels.err_not_found),
+        // A 404 without the service's own error body: nothing answers at the service's URL
+        // (the hub has no such service, or the setting points elsewhere).
+        (None, ErrorKind::NotFound) => with(&labels.err_unreachable),
         (Some(Code::CrossSiteRequest), _) => labels.err_cross_site.clone(),
         (Some(Code::HubUnavailable | Code::HubNotConfigured | Code::HubMisconfigured), _) => {
             with(&labels.err_hub)
@@ -64,6 +67,18 @@ mod tests {
     }
 
     const URL: &str = "/services/lablink-grading/";
+
+    #[test]
+    fn a_bare_404_means_no_service_there() {
+        let l = labels();
+        let bare = ClientError::from_status(404, "Not Found");
+        assert_eq!(
+            describe(&l, URL, &bare).text,
+            fill(&l.err_unreachable, &[("url", URL), ("message", &bare.message)])
+        );
+        let coded = service(Code::NotFound, "no assignment ps9", None);
+        assert!(describe(&l, URL, &coded).text.contains("no assignment ps9"));
+    }
 
     #[test]
     fn each_case_has_its_own_actionable_sentence() {
