@@ -37,13 +37,11 @@ mod sync_progress;
 pub mod table_model;
 mod use_sync;
 
-use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use lablink_client::GradingClient;
 use wasm_bindgen::prelude::*;
 use web_sys::Element;
-use yew::AppHandle;
 
 use crate::options::Options;
 pub use crate::panel::{Panel, PanelConfig, PanelProps};
@@ -51,11 +49,6 @@ pub use crate::sync_preview::{SyncPreviewDialog, SyncPreviewProps};
 
 /// Marks the element a panel lives in, so `unmount(element)` finds it.
 const MOUNT_ATTRIBUTE: &str = "data-lablink-grades-panel";
-
-thread_local! {
-    static MOUNTED: RefCell<Vec<(u32, AppHandle<Panel>)>> = const { RefCell::new(Vec::new()) };
-    static NEXT_ID: Cell<u32> = const { Cell::new(1) };
-}
 
 /// A mounted panel.
 #[wasm_bindgen]
@@ -76,13 +69,6 @@ impl PanelHandle {
 pub fn mount(element: Element, options: JsValue) -> Result<PanelHandle, JsError> {
     lablink_ui::mark("lablink:panel-mount");
     let read = Options::from_js(&options).map_err(|e| JsError::new(&format!("lablink grades panel: {e}")))?;
-    unmount(&element);
-    lablink_ui::install_style();
-    element.set_text_content(None);
-    let id = NEXT_ID.with(|next| next.replace(next.get() + 1));
-    element
-        .set_attribute(MOUNT_ATTRIBUTE, &id.to_string())
-        .map_err(|_| JsError::new("lablink grades panel: cannot mark the element"))?;
     let config = PanelConfig {
         client: Rc::new(GradingClient::new(&read.service_url)),
         labels: Rc::new(read.labels),
@@ -90,25 +76,15 @@ pub fn mount(element: Element, options: JsValue) -> Result<PanelHandle, JsError>
         height: read.height,
     };
     let props = PanelProps { config: Rc::new(config) };
-    let handle = yew::Renderer::<Panel>::with_root_and_props(element.clone(), props).render();
-    MOUNTED.with(|m| m.borrow_mut().push((id, handle)));
+    lablink_ui::mount_into::<Panel>(&element, MOUNT_ATTRIBUTE, props)
+        .map_err(|e| JsError::new(&format!("lablink grades panel: {e}")))?;
     Ok(PanelHandle { element })
 }
 
 /// Removes the panel shown in `element`, if any.
 #[wasm_bindgen]
 pub fn unmount(element: &Element) {
-    let Some(id) = element.get_attribute(MOUNT_ATTRIBUTE).and_then(|v| v.parse::<u32>().ok()) else {
-        return;
-    };
-    let handle = MOUNTED.with(|m| {
-        let mut mounted = m.borrow_mut();
-        mounted.iter().position(|(i, _)| *i == id).map(|at| mounted.swap_remove(at).1)
-    });
-    if let Some(handle) = handle {
-        handle.destroy();
-    }
-    let _ = element.remove_attribute(MOUNT_ATTRIBUTE);
+    lablink_ui::unmount_from(element, MOUNT_ATTRIBUTE);
 }
 
 /// The panel's version, for hosts that log it.

@@ -22,25 +22,17 @@ mod notices;
 pub mod options;
 mod picker;
 
-use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use lablink_client::{FilesClient, MoodleClient, MoodleMethods, SharedSource};
 use wasm_bindgen::prelude::*;
 use web_sys::Element;
-use yew::AppHandle;
 
 use crate::options::{Options, Transport};
 pub use crate::picker::{Picker, PickerConfig, PickerProps, display_path};
 
 /// Marks the element a picker lives in, so `unmount(element)` finds it.
 const MOUNT_ATTRIBUTE: &str = "data-lablink-picker";
-
-thread_local! {
-    // A page holds a picker or two: a list is enough.
-    static MOUNTED: RefCell<Vec<(u32, AppHandle<Picker>)>> = const { RefCell::new(Vec::new()) };
-    static NEXT_ID: Cell<u32> = const { Cell::new(1) };
-}
 
 /// A mounted picker.
 #[wasm_bindgen]
@@ -91,33 +83,16 @@ fn config(element: &Element, options: &JsValue) -> Result<PickerConfig, JsError>
 pub fn mount(element: Element, options: JsValue) -> Result<PickerHandle, JsError> {
     lablink_ui::mark("lablink:mount");
     let config = config(&element, &options)?;
-    unmount(&element);
-    lablink_ui::install_style();
-    element.set_text_content(None);
-    let id = NEXT_ID.with(|next| next.replace(next.get() + 1));
-    element
-        .set_attribute(MOUNT_ATTRIBUTE, &id.to_string())
-        .map_err(|_| JsError::new("lablink picker: cannot mark the element"))?;
     let props = PickerProps { config: Rc::new(config) };
-    let handle = yew::Renderer::<Picker>::with_root_and_props(element.clone(), props).render();
-    MOUNTED.with(|m| m.borrow_mut().push((id, handle)));
+    lablink_ui::mount_into::<Picker>(&element, MOUNT_ATTRIBUTE, props)
+        .map_err(|e| JsError::new(&format!("lablink picker: {e}")))?;
     Ok(PickerHandle { element })
 }
 
 /// Removes the picker shown in `element`, if any.
 #[wasm_bindgen]
 pub fn unmount(element: &Element) {
-    let Some(id) = element.get_attribute(MOUNT_ATTRIBUTE).and_then(|v| v.parse::<u32>().ok()) else {
-        return;
-    };
-    let handle = MOUNTED.with(|m| {
-        let mut mounted = m.borrow_mut();
-        mounted.iter().position(|(i, _)| *i == id).map(|at| mounted.swap_remove(at).1)
-    });
-    if let Some(handle) = handle {
-        handle.destroy();
-    }
-    let _ = element.remove_attribute(MOUNT_ATTRIBUTE);
+    lablink_ui::unmount_from(element, MOUNT_ATTRIBUTE);
 }
 
 /// The picker's version, for hosts that log it.

@@ -12,8 +12,9 @@
 //! `confirm_dialog`, `notice_area`, `data_table` (virtualised, sortable, with tick boxes),
 //! `histogram` (SVG). Their pure logic, tested on the host: `window` (which rows to draw),
 //! `keys` (key → action), `filter` (type-ahead), `format` (names, sizes, dates), `trail`
-//! (breadcrumb segments), `table_sort` (row order), `bins` (histogram bins, axis numbers). Plumbing: `style` (`lablink.css` installed once), `perf`
-//! (Performance marks).
+//! (breadcrumb segments), `table_sort` (row order), `bins` (histogram bins, axis numbers).
+//! Plumbing: `mounts` (a widget per host element, found again by its mark), `style`
+//! (`lablink.css` installed once), `perf` (Performance marks), `by_ptr`.
 
 mod bins;
 mod breadcrumbs;
@@ -26,6 +27,7 @@ mod format;
 mod histogram;
 mod keys;
 mod load_state;
+mod mounts;
 mod notice_area;
 mod perf;
 mod progress_bar;
@@ -43,6 +45,7 @@ pub use folder_list::{FolderList, FolderListProps, ListLabels};
 pub use format::{display_name, format_time, human_size, nbgrader_time};
 pub use histogram::{Histogram, HistogramProps, Series};
 pub use load_state::{LoadLabels, LoadState, LoadStateProps};
+pub use mounts::{mount_into, unmount_from};
 pub use notice_area::{Notice, NoticeArea, NoticeAreaProps, NoticeKind};
 pub use perf::mark;
 pub use progress_bar::{ProgressBar, ProgressBarProps};
