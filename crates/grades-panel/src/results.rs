@@ -2,23 +2,17 @@
 
 use lablink_protocol::grading::StudentResult;
 use lablink_ui::{Column, TableCell, TableRow};
-use yew::AttrValue;
 
 use crate::labels::Labels;
 use crate::table_model::{outcome_class, score_text};
 
 pub fn result_columns(labels: &Labels) -> Vec<Column> {
-    let column = |title: &str, numeric: bool, width: &'static str| Column {
-        title: title.to_owned().into(),
-        numeric,
-        width: AttrValue::Static(width),
-    };
     vec![
-        column(&labels.col_student, false, "minmax(7rem, 1fr)"),
-        column(&labels.col_score, true, "minmax(6rem, 1fr)"),
-        column(&labels.col_lms_score, true, "minmax(6rem, 1fr)"),
-        column(&labels.col_outcome, false, "minmax(8rem, 1.2fr)"),
-        column(&labels.col_detail, false, "minmax(8rem, 2fr)"),
+        Column::text(labels.col_student.clone(), "minmax(7rem, 1fr)"),
+        Column::number(labels.col_score.clone(), "minmax(6rem, 1fr)"),
+        Column::number(labels.col_lms_score.clone(), "minmax(6rem, 1fr)"),
+        Column::text(labels.col_outcome.clone(), "minmax(8rem, 1.2fr)"),
+        Column::text(labels.col_detail.clone(), "minmax(8rem, 2fr)"),
     ]
 }
 

@@ -27,17 +27,12 @@ impl PartialEq for StudentTableProps {
 }
 
 fn columns(labels: &Labels) -> Vec<Column> {
-    let column = |title: &str, numeric: bool, width: &'static str| Column {
-        title: title.to_owned().into(),
-        numeric,
-        width: AttrValue::Static(width),
-    };
     vec![
-        column(&labels.col_student, false, "minmax(7rem, 1fr)"),
-        column(&labels.col_name, false, "minmax(9rem, 1.6fr)"),
-        column(&labels.col_score, true, "minmax(9rem, 1.2fr)"),
-        column(&labels.col_lms_score, true, "minmax(9rem, 1.2fr)"),
-        column(&labels.col_action, false, "minmax(9rem, 1.5fr)"),
+        Column::text(labels.col_student.clone(), "minmax(7rem, 1fr)"),
+        Column::text(labels.col_name.clone(), "minmax(9rem, 1.6fr)"),
+        Column::number(labels.col_score.clone(), "minmax(9rem, 1.2fr)"),
+        Column::number(labels.col_lms_score.clone(), "minmax(9rem, 1.2fr)"),
+        Column::text(labels.col_action.clone(), "minmax(9rem, 1.5fr)"),
     ]
 }
 

@@ -25,6 +25,18 @@ pub struct Column {
     pub width: AttrValue,
 }
 
+impl Column {
+    /// A column of text, on the grid track `width`.
+    pub fn text(title: impl Into<AttrValue>, width: &'static str) -> Self {
+        Self { title: title.into(), numeric: false, width: AttrValue::Static(width) }
+    }
+
+    /// A column of figures (right-aligned), on the grid track `width`.
+    pub fn number(title: impl Into<AttrValue>, width: &'static str) -> Self {
+        Self { numeric: true, ..Self::text(title, width) }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct TableCell {
     pub text: AttrValue,

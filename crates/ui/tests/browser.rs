@@ -789,12 +789,7 @@ fn mark_records_a_performance_entry() {
 // ---- DataTable ----
 
 fn table_columns() -> Rc<Vec<Column>> {
-    let column = |title: &'static str, numeric| Column {
-        title: AttrValue::Static(title),
-        numeric,
-        width: AttrValue::Static("1fr"),
-    };
-    Rc::new(vec![column("Student", false), column("Score", true)])
+    Rc::new(vec![Column::text("Student", "1fr"), Column::number("Score", "1fr")])
 }
 
 fn table_rows(n: usize) -> Rc<Vec<TableRow>> {
