@@ -248,8 +248,7 @@ impl Ags<'_> {
     }
 
     pub async fn results(&self, lineitem: &str) -> Result<Vec<AgsResult>, AgsError> {
-        let url = service_url(lineitem, "results");
-        Ok(self.get_paged::<Vec<AgsResult>>(&url, RESULT_CONTAINER).await?.into_iter().flatten().collect())
+        self.results_at(&service_url(lineitem, "results")).await
     }
 
     /// One user's results of a line item (`?user_id=`, which AGS and Moodle both take).
@@ -257,12 +256,12 @@ impl Ags<'_> {
         let mut url = Url::parse(&service_url(lineitem, "results"))
             .map_err(|e| AgsError::Unreadable(format!("line item {lineitem:?}: {e}")))?;
         url.query_pairs_mut().append_pair("user_id", user_id);
-        Ok(self
-            .get_paged::<Vec<AgsResult>>(url.as_str(), RESULT_CONTAINER)
-            .await?
-            .into_iter()
-            .flatten()
-            .collect())
+        self.results_at(url.as_str()).await
+    }
+
+    /// Every page of a results container.
+    async fn results_at(&self, url: &str) -> Result<Vec<AgsResult>, AgsError> {
+        Ok(self.get_paged::<Vec<AgsResult>>(url, RESULT_CONTAINER).await?.into_iter().flatten().collect())
     }
 
     pub async fn members(&self, url: &str) -> Result<Vec<Member>, AgsError> {

@@ -334,7 +334,8 @@ impl Syncer {
         user: &str,
         row: &StudentRow,
     ) -> bool {
-        let Ok(results) = ags.results(lineitem).await else { return false };
+        // That student's result only, not the whole line item's.
+        let Ok(results) = ags.results_of(lineitem, user).await else { return false };
         let ours = on_scale(row.score, row.max_score, line_max);
         results.iter().any(|r| r.user_id == user && r.result_score.is_some_and(|held| same(held, ours)))
     }
