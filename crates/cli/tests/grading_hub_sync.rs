@@ -51,6 +51,16 @@ fn config(lms: &Lms, gradebook: &std::path::Path, course: &str) -> String {
 }
 
 /// The `event:`/`data:` pairs of a server-sent event stream, read to its end.
+/// The hub with the course's line items and roster at fixed URLs of the test LMS.
+fn hub_with_lms_urls(lms: &Lms, gradebook: &std::path::Path) -> Hub {
+    let urls = format!(
+        "lineitems_url = {:?}\nmemberships_url = {:?}\n",
+        lms.course("lineitems"),
+        lms.course("context_memberships_url")
+    );
+    Hub::start_with(BIN, HubSetup { grading_toml: config(lms, gradebook, &urls), ..HubSetup::default() })
+}
+
 fn events(text: &str) -> Vec<(String, Value)> {
     let mut out = Vec::new();
     for block in text.split("\n\n") {
@@ -74,16 +84,7 @@ fn events(text: &str) -> Vec<(String, Value)> {
 fn instructors_preview_sync_and_export_through_the_hub_and_students_are_refused() {
     let (_dir, gradebook, rt, lms) = course_and_lms(&["lms-alice", "lms-bob", "lms-dave"]);
 
-    let grading_toml = config(
-        &lms,
-        &gradebook,
-        &format!(
-            "lineitems_url = {:?}\nmemberships_url = {:?}\n",
-            lms.course("lineitems"),
-            lms.course("context_memberships_url")
-        ),
-    );
-    let hub = Hub::start_with(BIN, HubSetup { grading_toml, ..HubSetup::default() });
+    let hub = hub_with_lms_urls(&lms, &gradebook);
     let client = hub.client();
     let (teacher, student, admin) = (hub.token(TEACHER), hub.token(STUDENT), hub.token(ADMIN));
 
@@ -331,16 +332,7 @@ fn row_of(rows: &Value, student: &str) -> Value {
 #[test]
 fn scores_changed_in_the_lms_are_kept_unless_overwritten_and_locked_grades_say_so() {
     let (_dir, gradebook, rt, lms) = course_and_lms(&["lms-alice", "lms-bob", "lms-dave"]);
-    let grading_toml = config(
-        &lms,
-        &gradebook,
-        &format!(
-            "lineitems_url = {:?}\nmemberships_url = {:?}\n",
-            lms.course("lineitems"),
-            lms.course("context_memberships_url")
-        ),
-    );
-    let hub = Hub::start_with(BIN, HubSetup { grading_toml, ..HubSetup::default() });
+    let hub = hub_with_lms_urls(&lms, &gradebook);
     let client = hub.client();
     let teacher = hub.token(TEACHER);
     let (grades, preview) = (

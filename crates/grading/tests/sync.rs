@@ -220,18 +220,23 @@ async fn an_interrupted_sync_resumes_without_sending_a_score_twice() {
     assert!(s.syncer.journal.read(|j| j.unfinished()).unwrap().is_empty());
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_lti11_course_syncs_through_basic_outcomes_once() {
-    let s = setup().await;
-    // The LMS knows results for alice, bob and dave (they launched ps1); eve never did.
+/// The test LMS's LTI 1.1 outcomes, where alice, bob and dave have results for ps1 (they
+/// launched it); eve never did.
+async fn lti11_target(s: &Setup) -> Target {
     let sourcedids = json!(["ps1:lms-alice", "ps1:lms-bob", "ps1:lms-dave"]);
     s.lms.control("POST", "/_test/lti11/sourcedids", Some(sourcedids)).await;
-    let target = Target::Outcomes(OutcomesTarget {
+    Target::Outcomes(OutcomesTarget {
         url: s.lms.info["lti11_outcomes_url"].as_str().unwrap().to_owned(),
         consumer_key: "lablink-key".into(),
         secret: "lablink-secret".into(),
         sourcedid: "{assignment}:{lms_user_id}".into(),
-    });
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_lti11_course_syncs_through_basic_outcomes_once() {
+    let s = setup().await;
+    let target = lti11_target(&s).await;
     let job = plan_to(&s, &target).await;
     s.syncer.run(&job, &target).await.unwrap();
     let got = outcomes(&s, &job);
@@ -490,14 +495,7 @@ async fn scores_failing_for_two_students_are_retried_alone_once_the_fault_is_gon
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_lti11_result_changed_in_the_lms_is_kept_unless_overwritten() {
     let s = setup().await;
-    let sourcedids = json!(["ps1:lms-alice", "ps1:lms-bob", "ps1:lms-dave"]);
-    s.lms.control("POST", "/_test/lti11/sourcedids", Some(sourcedids)).await;
-    let target = Target::Outcomes(OutcomesTarget {
-        url: s.lms.info["lti11_outcomes_url"].as_str().unwrap().to_owned(),
-        consumer_key: "lablink-key".into(),
-        secret: "lablink-secret".into(),
-        sourcedid: "{assignment}:{lms_user_id}".into(),
-    });
+    let target = lti11_target(&s).await;
     let run = async |overwrite: &[String]| {
         let plan = Plan {
             course: "intro-python",
