@@ -418,6 +418,7 @@ fn install_extension(venv: &Path, wheel: &Path, dir: &Path) -> anyhow::Result<Pa
         "the wheel did not install @lablink/labextension under {}",
         data.display()
     );
+    eprintln!("jupyter labextension list: {}", crate::lab_extension::listed(venv, &data)?);
     Ok(data)
 }
 

@@ -8,8 +8,8 @@
 //!   venv; the hook sees the labextension built and skips).
 //!
 //! A digest of the inputs beside the wheel makes a run with nothing changed skip the npm and
-//! wheel builds. `check_wheel` reads the wheel back; `test` also installs it into the venv and
-//! asks `jupyter labextension list`.
+//! wheel builds. `check_wheel` reads the wheel back; `listed` asks `jupyter labextension list`
+//! about an installed copy (the demo's stack installs it).
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
@@ -84,33 +84,20 @@ pub fn build_wheel(root: &Path, venv: &Path) -> anyhow::Result<PathBuf> {
     Ok(wheel)
 }
 
-/// What `cargo xtask test` checks: the wheel builds and holds the labextension, and once
-/// installed into the venv (alone, `--no-deps`) JupyterLab lists it enabled and OK.
-pub fn test(root: &Path, venv: &Path) -> anyhow::Result<PathBuf> {
-    let wheel = build_wheel(root, venv)?;
-    step("the JupyterLab extension, installed into the venv");
-    run(Command::new(venv.join("bin/python"))
-        .args([
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            "--no-deps",
-            "--force-reinstall",
-        ])
-        .arg(&wheel))?;
+/// Checks an installed extension the way an admin would: `jupyter labextension list` (with
+/// `jupyter_path`, where the wheel put its `labextensions/`, searched too) must show it enabled
+/// and OK. Returns its line.
+pub fn listed(venv: &Path, jupyter_path: &Path) -> anyhow::Result<String> {
     let list = Command::new(venv.join("bin/jupyter"))
         .args(["labextension", "list"])
         .env("PATH", venv_path(venv)?)
+        .env("JUPYTER_PATH", jupyter_path)
         .output()
         .context("running jupyter labextension list")?;
     // It writes the list to stderr; both streams are read.
     let text = format!("{}{}", String::from_utf8_lossy(&list.stdout), String::from_utf8_lossy(&list.stderr));
     ensure!(list.status.success(), "jupyter labextension list failed:\n{text}");
-    let line = listed_ok(&text)?;
-    eprintln!("jupyter labextension list: {line}");
-    Ok(wheel)
+    listed_ok(&text)
 }
 
 /// The venv's `bin` first on PATH: `jupyter` finds its `builder` and `labextension` commands there.

@@ -164,7 +164,7 @@ fn test(root: &std::path::Path) -> anyhow::Result<()> {
     demo::smoke(root, &bin, &assets, 8609)?;
     step("the Moodle plugins' zips");
     let plugin = moodle_zip(root)?;
-    let wheel = lab_extension::test(root, &venv)?;
+    let wheel = lab_extension::build_wheel(root, &venv)?;
     step("the demo's JupyterHub stack, for the grades panel's end-to-end tests");
     // The same stack as `cargo xtask demo`, in its own folder and on its own ports.
     let (dir, ports) = (root.join("target/e2e/hub"), demo_hub::Ports::from_base(8620));

@@ -16,9 +16,8 @@ const STAMP: &str = ".lablink-requirements";
 /// Names a venv to use instead of making `target/venv` (one crate's tests read it too).
 const VENV_VAR: &str = "LABLINK_VENV";
 
-/// The venv for the tests: the one `LABLINK_VENV` names, used as it is when it is valid (it may
-/// be another checkout's, so its requirements are never changed; only the lab extension's wheel
-/// is reinstalled in it from this checkout, by `lab_extension::test`); else `target/venv`, made or brought
+/// The venv for the tests: the one `LABLINK_VENV` names, used as it is (it may be another
+/// checkout's, so it is never changed) when it is valid; else `target/venv`, made or brought
 /// up to date. A `LABLINK_VENV` that is not valid is refused, saying why.
 pub fn ensure_venv(root: &Path) -> anyhow::Result<PathBuf> {
     venv_for(root, std::env::var_os(VENV_VAR))
